@@ -1,0 +1,164 @@
+"""Public site settings (the Pelican settings file).
+
+internal.conf.py loads this file and overrides only what differs for the staff
+intranet, so the two sites can never drift apart by copy-paste.
+"""
+
+import sys
+from pathlib import Path
+
+# Plugins share helpers (content_model); make them importable by name.
+sys.path.insert(0, str(Path(__file__).resolve().with_name("plugins")))
+
+SITE_AUDIENCE = "public"  # "public" or "internal": what the build may contain
+SITENAME = "Toronto Police Service"
+SITE_TAGLINE = "To serve and protect"
+SITEURL = "https://www.tps.ca"
+# Pages link to each other with document-relative URLs so a build works from any
+# host (preview, test nginx, production); feeds, sitemap, canonical and Open
+# Graph URLs stay absolute through SITE_ORIGIN.
+RELATIVE_URLS = True
+SITE_ORIGIN = SITEURL
+FEED_DOMAIN = SITEURL
+
+AUTHOR = "Toronto Police Service"
+TIMEZONE = "America/Toronto"
+DEFAULT_LANG = "en"
+LOCALE = ("en_CA.UTF-8", "C.UTF-8", "")
+DEFAULT_DATE_FORMAT = "%B %-d, %Y"
+
+EMERGENCY_NUMBER = "911"
+NON_EMERGENCY_NUMBER = "416-808-2222"
+TTY_NUMBER = "416-467-0493"
+CRIME_STOPPERS_NUMBER = "416-222-TIPS (8477)"
+
+PATH = "content"
+THEME = "theme"
+ARTICLE_PATHS = ["blogs"]
+PAGE_PATHS = ["pages", "internal"]
+STATIC_PATHS = ["images", "internal/images"]
+ARTICLE_EXCLUDES: list[str] = []
+PAGE_EXCLUDES = ["internal"]
+STATIC_EXCLUDES = ["internal"]
+IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["content_model", "audience", "blogs", "page_sections", "sitemap"]
+
+# Blogs: each folder of content/blogs/ is one blog (plugins/blogs), carried by
+# Pelican's category machinery so indexes, pagination and feeds come for free.
+USE_FOLDER_AS_CATEGORY = True
+DEFAULT_CATEGORY = "uncategorized"
+SLUGIFY_SOURCE = "basename"  # the file name, so editing a title keeps the URL
+ARTICLE_URL = "blogs/{category}/{slug}/"
+ARTICLE_SAVE_AS = "blogs/{category}/{slug}/index.html"
+DRAFT_URL = "drafts/{category}/{slug}/"
+DRAFT_SAVE_AS = ""  # drafts are never written, except in the local preview
+DRAFT_PAGE_SAVE_AS = ""
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
+ARTICLE_LANG_SAVE_AS = ""
+PAGE_LANG_SAVE_AS = ""
+
+# Page URLs mirror the path under content/pages or content/internal.
+PATH_METADATA = r"(?:pages|internal)/(?P<page_path>[^.]+)\.md$"
+PAGE_URL = "{page_path}/"
+PAGE_SAVE_AS = "{page_path}/index.html"
+
+CATEGORY_URL = "blogs/{slug}/"
+CATEGORY_SAVE_AS = "blogs/{slug}/index.html"
+CATEGORIES_URL = "blogs/"
+CATEGORIES_SAVE_AS = "blogs/index.html"
+TAG_URL = "tags/{slug}/"
+TAG_SAVE_AS = "tags/{slug}/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+AUTHOR_URL = "authors/{slug}/"
+AUTHOR_SAVE_AS = "authors/{slug}/index.html"
+AUTHORS_URL = "authors/"
+AUTHORS_SAVE_AS = "authors/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+YEAR_ARCHIVE_SAVE_AS = ""
+MONTH_ARCHIVE_SAVE_AS = ""
+DAY_ARCHIVE_SAVE_AS = ""
+DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives"]
+
+DEFAULT_PAGINATION = 10
+PAGINATED_TEMPLATES = {"category": None, "tag": None, "author": None}
+PAGINATION_PATTERNS = (
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+)
+
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "blogs/{slug}/feed.atom.xml"
+FEED_ALL_RSS = None
+CATEGORY_FEED_RSS = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+TAG_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_RSS = None
+FEED_MAX_ITEMS = 20
+RSS_FEED_SUMMARY_ONLY = False
+
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.meta": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.smarty": {},
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = False
+SUMMARY_MAX_LENGTH = 40
+
+JINJA_ENVIRONMENT = {
+    "autoescape": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+}
+
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = ".cache/pelican-public"
+CONTENT_CACHING_LAYER = "reader"
+DELETE_OUTPUT_DIRECTORY = False  # the build writes into a fresh staging folder
+
+# Shown in the site header. (label, URL relative to the site root)
+NAV_LINKS = [
+    ("Blogs", "blogs/"),
+    ("Social media", "social-media/"),
+    ("About", "about/"),
+    ("Contact us", "contact/"),
+]
+FOOTER_LINKS = [
+    ("About this site", "about/"),
+    ("Accessibility", "accessibility/"),
+    ("Contact us", "contact/"),
+    ("All posts", "archives/"),
+    ("Tags", "tags/"),
+    ("Authors", "authors/"),
+]
+ROBOTS_ALLOW = True
+
+SITE_DESCRIPTION = (
+    "News, safety advice and appeals from the Toronto Police Service, written by "
+    "the members who serve your neighbourhood."
+)
+SITE_COPYRIGHT_YEAR = 2026
+HOME_LATEST_POSTS = 6
+# (label, URL relative to the site root, short explanation)
+HOME_ACTIONS = [
+    (
+        "Social media",
+        "social-media/",
+        "Our official accounts and how to check one is real",
+    ),
+    ("#TPSSMLaunch", "social-media/launch/", "The July 27 launch campaign"),
+    ("Blogs", "blogs/", "Traffic safety, crime appeals and community news"),
+    ("Contact us", "contact/", "Non-emergency numbers, TTY and how to reach us"),
+]

@@ -1,0 +1,7 @@
+"""Validates the content tree (blogs, posts, pages) before Pelican reads it."""
+
+from .plugin import register
+from .problems import ContentError, Problem
+from .validate import validate_tree
+
+__all__ = ["ContentError", "Problem", "register", "validate_tree"]

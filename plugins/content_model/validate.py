@@ -1,0 +1,272 @@
+"""Checks the whole content tree and returns every problem at once."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .frontmatter import FrontMatter, parse_file
+from .models import BlogConfig, PageMeta, PostMeta
+from .problems import Problem, relative
+
+_LINK = re.compile(r"\{(?:filename|static)\}(?P<target>[^)\s\"'#?]+)")
+
+
+def validate_tree(content: Path, root: Path | None = None) -> list[Problem]:
+    """Validate blogs, posts and pages under ``content``; paths shown relative to
+    ``root`` (default: the folder holding ``content``)."""
+    return _TreeCheck(Path(content), Path(root or Path(content).parent)).run()
+
+
+def load_blog(path: Path, root: Path) -> tuple[BlogConfig | None, list[Problem]]:
+    """Read one blog.yaml; returns the config or the problems that stop it."""
+    where = relative(path, root)
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        return None, [Problem(where, line, "", f"not valid YAML: {error}")]
+    if not isinstance(data, dict):
+        return None, [
+            Problem(where, 1, "", "must be a mapping of title, description, audience")
+        ]
+    try:
+        return BlogConfig.model_validate(data), []
+    except ValidationError as error:
+
+        def line(key: str) -> int:
+            found = re.search(rf"^{re.escape(key)}\s*:", text, re.MULTILINE)
+            return text.count("\n", 0, found.start()) + 1 if found else 1
+
+        return None, _pydantic_problems(error, where, line, data, BlogConfig)
+
+
+def _pydantic_problems(
+    error, where, line_of, values, model: type[BaseModel], keys=None
+):
+    problems = []
+    for item in error.errors():
+        key = str(item["loc"][0]) if item["loc"] else ""
+        shown = (keys or {}).get(key, key.capitalize() if keys is not None else key)
+        kind = item["type"]
+        if kind == "missing":
+            message = "is required but missing"
+        elif kind == "extra_forbidden":
+            close = difflib.get_close_matches(key, model.model_fields, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            message = f"unknown field{hint}; allowed: {', '.join(model.model_fields)}"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            if kind == "literal_error":
+                message = f"'{values.get(key)}' is not allowed: {message}"
+            elif kind == "string_too_short":
+                message = "must not be empty"
+        problems.append(Problem(where, line_of(key), shown, message))
+    return problems
+
+
+class _TreeCheck:
+    def __init__(self, content: Path, root: Path):
+        self.content = content
+        self.root = root
+        self.problems: list[Problem] = []
+        self.audience: dict[Path, str] = {}  # resolved file -> public/internal
+        self.bodies: list[tuple[Path, FrontMatter]] = []
+        units = content / "units"
+        self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
+
+    def run(self) -> list[Problem]:
+        self._blogs()
+        for folder, internal in (("pages", False), ("internal", True)):
+            for path in sorted((self.content / folder).rglob("*.md")):
+                self._page(path, internal)
+        self._links()
+        return sorted(self.problems)
+
+    def where(self, path: Path) -> str:
+        return relative(path, self.root)
+
+    def _blogs(self) -> None:
+        blogs_dir = self.content / "blogs"
+        if not blogs_dir.is_dir():
+            return
+        for path in sorted(blogs_dir.glob("*.md")):
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    0,
+                    "",
+                    "a post must be inside a blog folder: content/blogs/<blog>/",
+                )
+            )
+        for folder in sorted(p for p in blogs_dir.iterdir() if p.is_dir()):
+            posts = sorted(folder.rglob("*.md"))
+            config_path = folder / "blog.yaml"
+            if not config_path.is_file():
+                for post in posts:
+                    self.problems.append(
+                        Problem(
+                            self.where(post),
+                            0,
+                            "",
+                            f"unknown blog '{folder.name}': {self.where(config_path)} is missing",
+                        )
+                    )
+                continue
+            blog, problems = load_blog(config_path, self.root)
+            self.problems += problems
+            if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", folder.name):
+                self.problems.append(
+                    Problem(
+                        self.where(folder),
+                        0,
+                        "",
+                        "a blog folder name is its URL: use lower-case letters, digits and -",
+                    )
+                )
+            if blog and blog.unit:
+                self._unit(
+                    config_path, _line_in(config_path, "unit"), "unit", blog.unit
+                )
+            slugs: dict[str, Path] = {}
+            for post in posts:
+                if post.parent != folder:
+                    self.problems.append(
+                        Problem(
+                            self.where(post),
+                            0,
+                            "",
+                            f"posts go directly in {self.where(folder)}/, not in a sub-folder",
+                        )
+                    )
+                    continue
+                meta = self._post(post, blog)
+                slug = (meta and meta.slug) or post.stem
+                if slug in slugs:
+                    self.problems.append(
+                        Problem(
+                            self.where(post),
+                            0,
+                            "Slug",
+                            f"'{slug}' is already used by {self.where(slugs[slug])}",
+                        )
+                    )
+                slugs[slug] = post
+
+    def _post(self, path: Path, blog: BlogConfig | None) -> PostMeta | None:
+        front = parse_file(path)
+        self.bodies.append((path, front))
+        meta = self._model(path, front, PostMeta)
+        internal_blog = bool(blog and blog.audience == "internal")
+        audience = "internal" if internal_blog else "public"
+        if meta:
+            if (
+                internal_blog
+                and "audience" in front.fields
+                and meta.audience == "public"
+            ):
+                self.problems.append(
+                    Problem(
+                        self.where(path),
+                        front.line_of("audience"),
+                        front.keys["audience"],
+                        "a post in an internal blog cannot be public",
+                    )
+                )
+            if meta.audience == "internal":
+                audience = "internal"
+            if meta.unit:
+                self._unit(path, front.line_of("unit"), front.keys["unit"], meta.unit)
+        self.audience[path.resolve()] = audience
+        return meta
+
+    def _page(self, path: Path, internal: bool) -> None:
+        front = parse_file(path)
+        self.bodies.append((path, front))
+        meta = self._model(path, front, PageMeta)
+        if (
+            internal
+            and meta
+            and "audience" in front.fields
+            and meta.audience == "public"
+        ):
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    front.line_of("audience"),
+                    front.keys["audience"],
+                    "pages in content/internal/ are internal; remove 'Audience: public' or move the page to content/pages/",
+                )
+            )
+        is_internal = internal or bool(meta and meta.audience == "internal")
+        self.audience[path.resolve()] = "internal" if is_internal else "public"
+
+    def _model(self, path: Path, front: FrontMatter, model):
+        for key, line in front.duplicates:
+            self.problems.append(Problem(self.where(path), line, key, "appears twice"))
+        try:
+            return model.model_validate(front.fields)
+        except ValidationError as error:
+            self.problems += _pydantic_problems(
+                error, self.where(path), front.line_of, front.fields, model, front.keys
+            )
+            return None
+
+    def _unit(self, path: Path, line: int, field: str, unit: str) -> None:
+        if self.units and unit not in self.units:
+            close = difflib.get_close_matches(unit, self.units, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    line,
+                    field,
+                    f"unknown unit '{unit}'{hint}: no content/units/{unit}.yaml",
+                )
+            )
+
+    def _links(self) -> None:
+        """Internal links must resolve, and public content must not link to internal."""
+        for path, front in self.bodies:
+            for offset, text in enumerate(front.body.splitlines()):
+                for match in _LINK.finditer(text):
+                    self._link(path, front.body_line + offset, match["target"])
+
+    def _link(self, path: Path, line: int, target_text: str) -> None:
+        base = self.content if target_text.startswith("/") else path.parent
+        target = (base / target_text.lstrip("/")).resolve()
+        if not target.exists():
+            self.problems.append(
+                Problem(
+                    self.where(path), line, "link", f"'{target_text}' does not exist"
+                )
+            )
+        elif self.audience.get(path.resolve()) == "public" and self._is_internal(
+            target
+        ):
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    line,
+                    "link",
+                    f"public content links to internal content '{target_text}'",
+                )
+            )
+
+    def _is_internal(self, target: Path) -> bool:
+        if target in self.audience:
+            return self.audience[target] == "internal"
+        return (self.content / "internal").resolve() in target.parents
+
+
+def _line_in(path: Path, key: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(f"{key}:"):
+            return number
+    return 1

@@ -1,0 +1,110 @@
+"""Tasks for editors and the scheduled job. `invoke --list` shows them all."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import Exit, task
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT))
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+@task(help={"site": "public, internal or all (default)"})
+def build(c, site="all"):
+    """Build the sites into output/public and output/internal (offline, from the committed content)."""
+    from content_model import ContentError
+    from sitebuild.build import BuildError, sites_for
+    from sitebuild.build import build as build_sites
+
+    console = _console()
+    try:
+        results = build_sites(sites_for(site))
+    except (ContentError, BuildError, ValueError) as error:
+        console.print(f"[bold red]Build failed:[/] {error}")
+        raise Exit(code=1) from None
+    for result in results:
+        done = [line for line in result.log.splitlines() if "Done:" in line]
+        console.print(
+            f"[green]{result.site}[/] → {result.output.relative_to(ROOT)}  {done[-1].strip() if done else ''}"
+        )
+
+
+@task(help={"strict": "also fail on warnings"})
+def check(c, strict=False):
+    """Validate all content and report every problem at once, as file:line."""
+    from sitebuild.check import run_checks
+
+    console = _console()
+    problems = run_checks()
+    errors = [p for p in problems if p.severity == "error"]
+    warnings = [p for p in problems if p.severity != "error"]
+    for problem in problems:
+        colour = "red" if problem.severity == "error" else "yellow"
+        console.print(f"[{colour}]{problem.severity}[/] {problem}")
+    console.print(f"{len(errors)} error(s), {len(warnings)} warning(s)")
+    if errors or (strict and warnings):
+        raise Exit(code=1)
+
+
+@task(
+    help={
+        "blog": "the blog folder name, e.g. crime-blog",
+        "title": "the post title",
+        "author": "author name (default: git user.name)",
+        "unit": "owning unit slug, e.g. 22-division",
+    }
+)
+def new_post(c, blog, title, author=None, unit=None):
+    """Write a new draft post with valid front matter and print its path."""
+    from sitebuild.newpost import NewPostError
+    from sitebuild.newpost import new_post as make_post
+
+    try:
+        path = make_post(blog, title, author=author, unit=unit)
+    except NewPostError as error:
+        _console().print(f"[red]{error}[/]")
+        raise Exit(code=1) from None
+    print(path.relative_to(ROOT))
+
+
+@task(
+    help={
+        "site": "public (default) or internal",
+        "port": "port on 127.0.0.1 (default 8000)",
+    }
+)
+def serve(c, site="public", port=8000):
+    """Preview a site with drafts on http://127.0.0.1:PORT, rebuilding and reloading on every change."""
+    from sitebuild.preview import serve as serve_preview
+
+    serve_preview(site, int(port))
+
+
+@task(
+    help={"k": "only tests matching this expression", "x": "stop at the first failure"}
+)
+def test(c, k="", x=False):
+    """Run the test suite (builds the sample sites, real nginx and headless Chromium)."""
+    args = [sys.executable, "-m", "pytest", "tests"]
+    if k:
+        args += ["-k", k]
+    if x:
+        args.append("-x")
+    c.run(" ".join(args), pty=False)
+
+
+@task
+def clean(c):
+    """Remove build output and caches."""
+    for path in (ROOT / "output", ROOT / ".cache"):
+        shutil.rmtree(path, ignore_errors=True)
+        print(f"removed {path.relative_to(ROOT)}/")

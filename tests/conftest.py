@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import sitebuild  # noqa: E402,F401  (puts plugins/ on sys.path)
+from sitebuild.build import build  # noqa: E402
+from sitebuild.paths import CONTENT  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def sample_sites(tmp_path_factory) -> dict[str, Path]:
+    """The committed sample content, built once for the whole session."""
+    output = tmp_path_factory.mktemp("sample-output")
+    build(output_root=output)
+    return {"public": output / "public", "internal": output / "internal"}
+
+
+@pytest.fixture(scope="session")
+def public_site(sample_sites) -> Path:
+    return sample_sites["public"]
+
+
+@pytest.fixture(scope="session")
+def internal_site(sample_sites) -> Path:
+    return sample_sites["internal"]
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of the sample content that a test may change."""
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.browser import launch
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
