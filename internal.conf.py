@@ -15,6 +15,7 @@ SITE_ORIGIN = SITEURL
 FEED_DOMAIN = SITEURL
 PAGE_EXCLUDES: list[str] = []
 STATIC_EXCLUDES: list[str] = []
+STATIC_PATHS = [*STATIC_PATHS, "internal/images"]
 CACHE_PATH = ".cache/pelican-internal"
 ROBOTS_ALLOW = False
 NAV_LINKS = [

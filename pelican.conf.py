@@ -36,7 +36,7 @@ PATH = "content"
 THEME = "theme"
 ARTICLE_PATHS = ["blogs"]
 PAGE_PATHS = ["pages", "internal"]
-STATIC_PATHS = ["images", "internal/images"]
+STATIC_PATHS = ["images"]
 ARTICLE_EXCLUDES: list[str] = []
 PAGE_EXCLUDES = ["internal"]
 STATIC_EXCLUDES = ["internal"]
@@ -84,7 +84,7 @@ MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives"]
 
-DEFAULT_PAGINATION = 10
+DEFAULT_PAGINATION = 5
 PAGINATED_TEMPLATES = {"category": None, "tag": None, "author": None}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),

@@ -10,12 +10,13 @@ from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
+import sitebuild  # noqa: E402,F401  (makes the plugins' shared helpers importable)
 
 
 def _console():
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @task(help={"site": "public, internal or all (default)"})

@@ -20,8 +20,23 @@ def browser_page(chromium):
     context = chromium.new_context(java_script_enabled=True)
     page = context.new_page()
     errors = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def bad_response(response):
+        if response.status >= 400 and response.request.resource_type != "document":
+            errors.append(f"{response.status}: {response.url}")
+
+    # "Failed to load resource" repeats what bad_response records, and is also
+    # logged for a 404 page's own document.
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(m.text)
+            if m.type == "error" and not m.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.on("response", bad_response)
     page.errors = errors
     yield page
     context.close()

@@ -69,6 +69,11 @@ CASES = {
         "Title: Leak\n\nSee [this]({filename}/internal/support.md).\n",
         "content/pages/leak.md:3: link: public content links to internal content",
     ),
+    "hashtag at line start": (
+        "blogs/crime-blog/bad.md",
+        GOOD_POST + "#TPSSMLaunch is today\n",
+        "content/blogs/crime-blog/bad.md:6: heading: a line starting with # becomes a second page title: write \\#TPSSMLaunch",
+    ),
     "bad blog.yaml": (
         "blogs/crime-blog/blog.yaml",
         "title: Crime Blog\ndescription: x\naudience: everyone\n",
@@ -80,6 +85,10 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_bad_content_is_reported_with_file_line_field_and_reason(content_copy, case):
     relative, text, expected = CASES[case]
+    units = content_copy / "units"
+    if case == "unknown unit" and not any(units.glob("*.yaml")):
+        units.mkdir(exist_ok=True)  # units are only checked once unit files exist
+        (units / "22-division.yaml").write_text("name: 22 Division\n")
     target = content_copy / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text)

@@ -44,9 +44,16 @@ def exclude_internal_folders(pelican) -> None:
     content = Path(settings["PATH"])
     excludes = settings.setdefault("ARTICLE_EXCLUDES", [])
     excludes += [f"blogs/{slug}" for slug in internal_blog_folders(content)]
+    # An excluded folder only counts below a path root: drop internal roots too.
+    for key in ("PAGE_PATHS", "STATIC_PATHS", "ARTICLE_PATHS"):
+        settings[key] = [p for p in settings.get(key, []) if not _is_internal_path(p)]
     for key in ("PAGE_EXCLUDES", "STATIC_EXCLUDES"):
         if "internal" not in settings.setdefault(key, []):
             settings[key].append("internal")
+
+
+def _is_internal_path(path: str) -> bool:
+    return path.strip("/").split("/")[0] == "internal"
 
 
 def _drop_internal(generator, names: tuple[str, ...]) -> None:

@@ -14,6 +14,9 @@ from .models import BlogConfig, PageMeta, PostMeta
 from .problems import Problem, relative
 
 _LINK = re.compile(r"\{(?:filename|static)\}(?P<target>[^)\s\"'#?]+)")
+# A line (or list item) starting with a single # becomes a second h1: the title
+# is the page's only h1. Hashtags at the start of a line are the usual cause.
+_H1 = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d+[.)]\s+)?#(?!#)(?P<rest>\S*)")
 
 
 def validate_tree(content: Path, root: Path | None = None) -> list[Problem]:
@@ -67,6 +70,8 @@ def _pydantic_problems(
                 message = f"'{values.get(key)}' is not allowed: {message}"
             elif kind == "string_too_short":
                 message = "must not be empty"
+            elif kind.endswith("_type"):
+                message = f"{message} (found {values.get(key)!r})"
         problems.append(Problem(where, line_of(key), shown, message))
     return problems
 
@@ -234,9 +239,32 @@ class _TreeCheck:
     def _links(self) -> None:
         """Internal links must resolve, and public content must not link to internal."""
         for path, front in self.bodies:
+            fenced = False
             for offset, text in enumerate(front.body.splitlines()):
+                line = front.body_line + offset
+                if text.lstrip().startswith(("```", "~~~")):
+                    fenced = not fenced
+                if not fenced:
+                    self._heading(path, line, text)
                 for match in _LINK.finditer(text):
-                    self._link(path, front.body_line + offset, match["target"])
+                    self._link(path, line, match["target"])
+
+    def _heading(self, path: Path, line: int, text: str) -> None:
+        match = _H1.match(text)
+        if match:
+            hint = (
+                f"write \\#{match['rest']} or put a word before the hashtag"
+                if match["rest"]
+                else "start sections with ## (the title is the page heading)"
+            )
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    line,
+                    "heading",
+                    f"a line starting with # becomes a second page title: {hint}",
+                )
+            )
 
     def _link(self, path: Path, line: int, target_text: str) -> None:
         base = self.content if target_text.startswith("/") else path.parent
