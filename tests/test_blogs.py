@@ -157,3 +157,26 @@ def test_every_page_has_one_h1_the_contact_block_and_a_skip_link(sample_sites, s
         assert html.find("main", id="main"), where
         assert html.html["lang"] == "en-CA", where
         assert not html.find("script"), f"{where}: pages work without JavaScript"
+
+
+def test_posts_link_to_the_newer_and_older_post_of_their_blog(public_site):
+    posts = [
+        p for p in frontmatter.published(audience="public") if p.blog == "crime-blog"
+    ]
+    pages = {p.slug: page(public_site, f"blogs/crime-blog/{p.slug}/") for p in posts}
+    chains = {
+        slug: (
+            html.select_one(".tps-post-nav__newer a"),
+            html.select_one(".tps-post-nav__older a"),
+        )
+        for slug, html in pages.items()
+    }
+    newest = [s for s, (newer, older) in chains.items() if newer is None]
+    oldest = [s for s, (newer, older) in chains.items() if older is None]
+    assert len(newest) == 1 and len(oldest) == 1
+    walked, slug = [], newest[0]
+    while slug:
+        walked.append(pages[slug].h1.get_text(strip=True))
+        older = chains[slug][1]
+        slug = older["href"].rstrip("/").rsplit("/", 1)[-1] if older else None
+    assert sorted(walked) == sorted(p.title for p in posts)

@@ -92,6 +92,11 @@ def count_posts_and_contributors(generator) -> None:
     for article in generator.articles:  # already sorted newest first
         blogs[article.blog.slug].posts.append(article)
     for blog in blogs.values():
+        for index, post in enumerate(blog.posts):
+            post.newer_in_blog = blog.posts[index - 1] if index else None
+            post.older_in_blog = (
+                blog.posts[index + 1] if index + 1 < len(blog.posts) else None
+            )
         counts = Counter(post.author.name for post in blog.posts)
         newest = {}
         for post in blog.posts:
