@@ -19,10 +19,12 @@ STATIC_PATHS = [*_public["STATIC_PATHS"], "internal/images"]
 CACHE_PATH = ".cache/pelican-internal"
 ROBOTS_ALLOW = False
 NAV_LINKS = [
+    ("Units", "units/"),
     ("Blogs", "blogs/"),
     ("Procedures", "procedures/"),
     ("Training", "training/"),
     ("Support desk", "support/"),
+    ("Profile library", "profile-library/"),
     ("Social media", "social-media/"),
 ]
 SITE_DESCRIPTION = (

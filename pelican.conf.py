@@ -43,7 +43,7 @@ STATIC_EXCLUDES = ["internal"]
 IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_model", "audience", "blogs", "page_sections", "sitemap"]
+PLUGINS = ["content_model", "audience", "blogs", "units", "page_sections", "sitemap"]
 
 # Blogs: each folder of content/blogs/ is one blog (plugins/blogs), carried by
 # Pelican's category machinery so indexes, pagination and feeds come for free.
@@ -130,6 +130,7 @@ DELETE_OUTPUT_DIRECTORY = False  # the build writes into a fresh staging folder
 
 # Shown in the site header. (label, URL relative to the site root)
 NAV_LINKS = [
+    ("Find your division", "units/"),
     ("Blogs", "blogs/"),
     ("Social media", "social-media/"),
     ("About", "about/"),

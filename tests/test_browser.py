@@ -52,6 +52,9 @@ PAGES = {
     "blogs overview": "/blogs/",
     "post": None,
     "page": "/social-media/launch/",
+    "unit directory": "/units/",
+    "unit page": "/units/52-division/",
+    "account registry": "/social-media/accounts/",
 }
 
 

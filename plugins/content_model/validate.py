@@ -87,6 +87,9 @@ class _TreeCheck:
         self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
 
     def run(self) -> list[Problem]:
+        from units import load_directory  # the units plugin owns the unit model
+
+        self.problems += load_directory(self.content, self.root)[1]
         self._blogs()
         for folder, internal in (("pages", False), ("internal", True)):
             for path in sorted((self.content / folder).rglob("*.md")):
