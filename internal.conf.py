@@ -26,6 +26,7 @@ NAV_LINKS = [
     ("Support desk", "support/"),
     ("Profile library", "profile-library/"),
     ("Social media", "social-media/"),
+    ("Search", "search/"),
 ]
 SITE_DESCRIPTION = (
     "Staff news, the social media procedures, training and support for members "

@@ -135,6 +135,7 @@ NAV_LINKS = [
     ("Social media", "social-media/"),
     ("About", "about/"),
     ("Contact us", "contact/"),
+    ("Search", "search/"),
 ]
 FOOTER_LINKS = [
     ("About this site", "about/"),

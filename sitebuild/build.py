@@ -72,6 +72,8 @@ def build(
         for site, process in running.items():
             if process.returncode != 0:
                 raise BuildError(site, logs[site])
+        for site, folder in staged.items():
+            logs[site] += _index_for_search(site, folder)
         results = [SiteBuild(site, output_root / site, logs[site]) for site in sites]
         for site, folder in staged.items():
             _swap_into_place(folder, output_root / site)
@@ -106,6 +108,21 @@ def _start_pelican(
         text=True,
         env={**os.environ, "COLUMNS": "200"},
     )
+
+
+def _index_for_search(site: str, folder: Path) -> str:
+    """Pagefind indexes the staged site, so each site's index holds only its pages."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise BuildError(
+            site, f"search indexing failed:\n{result.stdout}{result.stderr}"
+        )
+    return result.stdout
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

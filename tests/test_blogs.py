@@ -156,7 +156,8 @@ def test_every_page_has_one_h1_the_contact_block_and_a_skip_link(sample_sites, s
         assert html.select_one("a.tps-skip-link")["href"] == "#main", where
         assert html.find("main", id="main"), where
         assert html.html["lang"] == "en-CA", where
-        assert not html.find("script"), f"{where}: pages work without JavaScript"
+        if str(where) != "search/index.html":
+            assert not html.find("script"), f"{where}: pages work without JavaScript"
 
 
 def test_posts_link_to_the_newer_and_older_post_of_their_blog(public_site):

@@ -55,6 +55,7 @@ PAGES = {
     "unit directory": "/units/",
     "unit page": "/units/52-division/",
     "account registry": "/social-media/accounts/",
+    "search": "/search/",
 }
 
 

@@ -52,7 +52,9 @@ def test_directory_lists_every_unit_grouped_by_kind(public_site):
         and len(groups["community-consultative-group"]) == 9
     )
     assert groups["division"][:3] == ["11 Division", "12 Division", "13 Division"]
-    assert sorted(sum(groups.values(), [])) == sorted(u["name"] for u in UNITS.values())
+    assert sorted(name for names in groups.values() for name in names) == sorted(
+        u["name"] for u in UNITS.values()
+    )
 
 
 def test_find_your_division_lists_every_neighbourhood(public_site):
@@ -60,7 +62,7 @@ def test_find_your_division_lists_every_neighbourhood(public_site):
     listed = {
         li.get_text(" ", strip=True) for li in html.select(".tps-neighbourhoods li")
     }
-    for slug, unit in UNITS.items():
+    for unit in UNITS.values():
         for hood in unit.get("neighbourhoods", []):
             assert f"{hood}: {unit['name']}" in listed
 

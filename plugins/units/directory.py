@@ -83,10 +83,6 @@ class UnitEntry:
         return f"units/{self.slug}/"
 
     @property
-    def neighbourhoods_with_unit(self) -> list[tuple[str, UnitEntry]]:
-        return [(hood, self) for hood in self.unit.neighbourhoods]
-
-    @property
     def sort_key(self) -> tuple:
         number = re.match(r"\d+", self.slug)
         return (int(number.group()) if number else 1000, self.unit.name.lower())
@@ -115,6 +111,12 @@ class Directory:
             for member in entry.unit.members:
                 records += [AccountRecord(a, entry, member) for a in member.accounts]
         return records
+
+    @property
+    def neighbourhoods(self) -> list[tuple[str, UnitEntry]]:
+        """The "find your division" index: every neighbourhood, A to Z."""
+        pairs = [(hood, e) for e in self.units for hood in e.unit.neighbourhoods]
+        return sorted(pairs, key=lambda pair: pair[0].lower())
 
     @property
     def members(self) -> list[tuple[Member, UnitEntry]]:

@@ -40,6 +40,7 @@ class UnitsGenerator(Generator):
             UNITS=directory.units,
             UNITS_BY_KIND=directory.by_kind,
             UNITS_BY_SLUG=directory.by_slug,
+            NEIGHBOURHOODS=directory.neighbourhoods,
             OFFICIAL_ACCOUNTS=directory.accounts,
             TODAY=self.today,
             PLATFORM_NAMES=PLATFORM_NAMES,
