@@ -18,7 +18,6 @@ error_log {run}/error.log;
 events {{ worker_connections 64; }}
 http {{
     include /etc/nginx/mime.types;
-    types {{ application/atom+xml xml; }}
     access_log {run}/access.log;
     client_body_temp_path {run}/body; proxy_temp_path {run}/proxy;
     fastcgi_temp_path {run}/fastcgi; uwsgi_temp_path {run}/uwsgi; scgi_temp_path {run}/scgi;
