@@ -4,16 +4,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from content_model.blogs import internal_blog_folders
+from content_model.blogs import ARTICLE_LISTS, internal_blog_folders
 
-ARTICLE_LISTS = (
-    "articles",
-    "translations",
-    "drafts",
-    "drafts_translations",
-    "hidden_articles",
-    "hidden_translations",
-)
 PAGE_LISTS = (
     "pages",
     "translations",

@@ -7,16 +7,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Category
 
-from content_model.blogs import blog_configs
-
-ARTICLE_LISTS = (
-    "articles",
-    "translations",
-    "drafts",
-    "drafts_translations",
-    "hidden_articles",
-    "hidden_translations",
-)
+from content_model.blogs import ARTICLE_LISTS, blog_configs
 
 
 @dataclass

@@ -8,6 +8,16 @@ from .models import BlogConfig
 from .problems import ContentError
 from .validate import load_blog
 
+# Every list of posts a Pelican ArticlesGenerator keeps; a filter must touch them all.
+ARTICLE_LISTS = (
+    "articles",
+    "translations",
+    "drafts",
+    "drafts_translations",
+    "hidden_articles",
+    "hidden_translations",
+)
+
 
 def blog_configs(content: Path) -> dict[str, BlogConfig]:
     """Every blog under content/blogs/, by folder slug; stops on a bad blog.yaml."""

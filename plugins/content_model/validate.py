@@ -172,34 +172,36 @@ class _TreeCheck:
         self.bodies.append((path, front))
         meta = self._model(path, front, PostMeta)
         internal_blog = bool(blog and blog.audience == "internal")
-        audience = "internal" if internal_blog else "public"
-        if meta:
-            if (
-                internal_blog
-                and "audience" in front.fields
-                and meta.audience == "public"
-            ):
-                self.problems.append(
-                    Problem(
-                        self.where(path),
-                        front.line_of("audience"),
-                        front.keys["audience"],
-                        "a post in an internal blog cannot be public",
-                    )
-                )
-            if meta.audience == "internal":
-                audience = "internal"
-            if meta.unit:
-                self._unit(path, front.line_of("unit"), front.keys["unit"], meta.unit)
-        self.audience[path.resolve()] = audience
+        self._audience(
+            path,
+            front,
+            meta,
+            internal_blog,
+            "a post in an internal blog cannot be public",
+        )
+        if meta and meta.unit:
+            self._unit(path, front.line_of("unit"), front.keys["unit"], meta.unit)
         return meta
 
     def _page(self, path: Path, internal: bool) -> None:
         front = parse_file(path)
         self.bodies.append((path, front))
         meta = self._model(path, front, PageMeta)
+        self._audience(
+            path,
+            front,
+            meta,
+            internal,
+            "pages in content/internal/ are internal; remove 'Audience: public'"
+            " or move the page to content/pages/",
+        )
+
+    def _audience(
+        self, path, front: FrontMatter, meta, inside_internal: bool, why: str
+    ) -> None:
+        """Record who may see this file; 'Audience: public' inside internal content is an error."""
         if (
-            internal
+            inside_internal
             and meta
             and "audience" in front.fields
             and meta.audience == "public"
@@ -209,11 +211,11 @@ class _TreeCheck:
                     self.where(path),
                     front.line_of("audience"),
                     front.keys["audience"],
-                    "pages in content/internal/ are internal; remove 'Audience: public' or move the page to content/pages/",
+                    why,
                 )
             )
-        is_internal = internal or bool(meta and meta.audience == "internal")
-        self.audience[path.resolve()] = "internal" if is_internal else "public"
+        internal = inside_internal or bool(meta and meta.audience == "internal")
+        self.audience[path.resolve()] = "internal" if internal else "public"
 
     def _model(self, path: Path, front: FrontMatter, model):
         for key, line in front.duplicates:
