@@ -152,3 +152,17 @@ def test_feed_text_and_titles_are_escaped(tmp_path):
     html = page(tmp_path / "out/public", "blogs/crime-blog/escape-test/")
     assert html.h1.get_text() == '<script>alert(1)</script> & "quotes"'
     assert not html.find("script") and not html.find("img", src="x")
+
+
+def test_the_local_preview_shows_drafts_badged(tmp_path):
+    """`invoke serve` builds with PREVIEW_DRAFTS: editors see drafts, marked."""
+    build(("public",), output_root=tmp_path, settings={"PREVIEW_DRAFTS": True})
+    drafts = [
+        p for p in frontmatter.posts() if p.status == "draft" and p.audience == "public"
+    ]
+    assert drafts
+    for draft in drafts:
+        html = page(tmp_path / "public", f"blogs/{draft.blog}/{draft.slug}/")
+        assert html.select_one(".tps-badge--draft")
+        listing = page(tmp_path / "public", f"blogs/{draft.blog}/")
+        assert draft.title in listing.get_text()
