@@ -71,6 +71,7 @@ def show_drafts_in_preview(generator) -> None:
         return
     for draft in generator.drafts:
         draft.preview_draft = True
+        draft.status = "published"  # so Pelican writes it at its future URL
     generator.articles[:] = sorted(
         generator.articles + generator.drafts, key=lambda a: a.date, reverse=True
     )
