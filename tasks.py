@@ -103,6 +103,68 @@ def test(c, k="", x=False):
     c.run(" ".join(args), pty=False)
 
 
+@task(
+    help={
+        "site": "public, internal or all (default)",
+        "target": "local path or user@host:path; each site goes to TARGET/<site>/",
+        "keep": "releases to keep (default 5)",
+    }
+)
+def publish(c, target, site="all", keep=5):
+    """Build, check, prove nothing internal leaks, then deploy atomically (nothing on failure)."""
+    from sitebuild.build import sites_for
+    from sitebuild.publish import PublishError
+    from sitebuild.publish import publish as run_publish
+
+    console = _console()
+    try:
+        done = run_publish(sites_for(site), target, keep=int(keep))
+    except (PublishError, ValueError) as error:
+        console.print(f"[bold red]{error}[/]")
+        raise Exit(code=1) from None
+    for item in done:
+        console.print(
+            f"[green]{item.site}[/] → {item.target.root}/current → releases/{item.release}"
+        )
+
+
+@task(
+    help={
+        "target": "as for publish",
+        "site": "public, internal or all",
+        "to": "release name (default: the one before current)",
+    }
+)
+def rollback(c, target, site="all", to=None):
+    """Switch `current` back to an earlier release, atomically."""
+    from sitebuild.build import sites_for
+    from sitebuild.deploy import DeployError, Target
+    from sitebuild.deploy import rollback as run_rollback
+
+    for name in sites_for(site):
+        try:
+            release = run_rollback(Target.parse(target, name), to)
+        except DeployError as error:
+            _console().print(f"[red]{name}: {error}[/]")
+            raise Exit(code=1) from None
+        print(f"{name}: current → releases/{release}")
+
+
+@task(help={"target": "as for publish", "site": "public, internal or all"})
+def releases(c, target, site="all"):
+    """List the releases on a target, with their build summary; * marks current."""
+    from sitebuild.build import sites_for
+    from sitebuild.deploy import Target, list_releases
+
+    for name in sites_for(site):
+        print(f"{name}:")
+        for row in list_releases(Target.parse(target, name)):
+            mark = "*" if row["current"] else " "
+            print(
+                f" {mark} {row['release']}  pages={row.get('pages', '?')}  build={row.get('build_seconds', '?')}s"
+            )
+
+
 @task
 def clean(c):
     """Remove build output and caches."""

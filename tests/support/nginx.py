@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -21,6 +22,10 @@ http {{
     access_log {run}/access.log;
     client_body_temp_path {run}/body; proxy_temp_path {run}/proxy;
     fastcgi_temp_path {run}/fastcgi; uwsgi_temp_path {run}/uwsgi; scgi_temp_path {run}/scgi;
+{server}
+}}
+"""
+PLAIN_SERVER = """
     server {{
         listen 127.0.0.1:{port};
         root {root};
@@ -28,8 +33,41 @@ http {{
         error_page 404 /404.html;
         location / {{ try_files $uri $uri/ =404; }}
     }}
-}}
 """
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
+
+
+def shipped_server(
+    config: str, port: int, srv: Path, run: Path, htpasswd: Path | None = None
+) -> str:
+    """The TLS server block of a shipped config, as is, but on a loopback port
+    without TLS and with the temp paths: the rules under test are the shipped ones."""
+    snippets = run / "snippets"
+    snippets.mkdir(parents=True, exist_ok=True)
+    for path in (DEPLOY / "snippets").glob("*.conf"):
+        (snippets / path.name).write_text(
+            path.read_text().replace("/etc/nginx/snippets/", f"{snippets}/")
+        )
+    text = (DEPLOY / config).read_text()
+    block = text[text.rindex("server {") :]
+    lines = []
+    for line in block.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("listen "):
+            if "[::]" not in stripped:
+                lines.append(f"    listen 127.0.0.1:{port};")
+            continue
+        if stripped.startswith("ssl_"):
+            continue
+        lines.append(line)
+    rendered = (
+        "\n".join(lines)
+        .replace("/etc/nginx/snippets/", f"{snippets}/")
+        .replace("/srv/tps", str(srv))
+    )
+    if htpasswd:
+        rendered = rendered.replace("/etc/nginx/tps-intranet.htpasswd", str(htpasswd))
+    return rendered.replace("{", "{{").replace("}", "}}")
 
 
 def free_port() -> int:
@@ -39,10 +77,18 @@ def free_port() -> int:
 
 
 class Nginx:
-    def __init__(self, root: Path, run_dir: Path):
-        self.root, self.run = Path(root), Path(run_dir)
-        self.port = free_port()
+    def __init__(
+        self,
+        root: Path | None,
+        run_dir: Path,
+        server: str | None = None,
+        port: int | None = None,
+    ):
+        """Serve ``root`` with a plain config, or run the given server block."""
+        self.root, self.run = root, Path(run_dir)
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.server = server or PLAIN_SERVER
 
     def __enter__(self) -> Nginx:
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -50,9 +96,8 @@ class Nginx:
         # Workers run as nobody; pytest's tmp folders are 0700, so run them as root.
         user = "user root;" if os.geteuid() == 0 else ""
         conf = self.run / "nginx.conf"
-        conf.write_text(
-            CONFIG.format(user=user, run=self.run, port=self.port, root=self.root)
-        )
+        server = self.server.format(port=self.port, root=self.root)
+        conf.write_text(CONFIG.format(user=user, run=self.run, server=server))
         subprocess.run(
             [
                 binary,
@@ -70,6 +115,8 @@ class Nginx:
             try:
                 urllib.request.urlopen(self.url + "/", timeout=1)
                 return self
+            except urllib.error.HTTPError:
+                return self  # answering (e.g. 401 on the intranet)
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError(

@@ -1,0 +1,130 @@
+"""`invoke publish`: build, check, prove no leak, deploy atomically; a failed
+step deploys nothing. One publish at a time, per machine."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from content_model import ContentError
+
+from .build import BuildError, build
+from .check import run_checks
+from .deploy import DeployError, Target, deploy
+from .leakcheck import find_leaks
+from .paths import CONTENT, ROOT
+
+LOCK = ROOT / ".cache" / "publish.lock"
+
+
+class PublishError(Exception):
+    def __init__(self, step: str, reason: str):
+        self.step, self.reason = step, reason
+        super().__init__(
+            f"publish stopped at '{step}': {reason}\nNothing was deployed."
+        )
+
+
+class PublishLocked(PublishError):
+    pass
+
+
+class PublishLock:
+    """A pid file; a lock whose process is gone is stale and taken over."""
+
+    def __init__(self, path: Path = LOCK):
+        self.path = Path(path)
+
+    def __enter__(self) -> PublishLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):
+            try:
+                descriptor = os.open(
+                    self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644
+                )
+            except FileExistsError:
+                holder = self._holder()
+                if holder and _alive(holder):
+                    raise PublishLocked(
+                        "lock",
+                        f"another publish is running (pid {holder}, lock {self.path})",
+                    ) from None
+                self.path.unlink(missing_ok=True)  # stale: its process is gone
+                continue
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(f"{os.getpid()}\n")
+            return self
+        raise PublishLocked("lock", f"could not take {self.path}")
+
+    def __exit__(self, *exc) -> None:
+        if self._holder() == os.getpid():
+            self.path.unlink(missing_ok=True)
+
+    def _holder(self) -> int | None:
+        try:
+            return int(self.path.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Published:
+    site: str
+    release: str
+    target: Target
+
+
+def publish(
+    sites: tuple[str, ...],
+    target: str,
+    *,
+    keep: int = 5,
+    content: Path = CONTENT,
+    lock: Path = LOCK,
+) -> list[Published]:
+    with (
+        PublishLock(lock),
+        tempfile.TemporaryDirectory(prefix="tps-publish-") as folder,
+    ):
+        started = time.monotonic()
+        output = Path(folder)
+        _step("build", build, sites, content=content, output_root=output)
+        errors = [p for p in run_checks(content) if p.severity == "error"]
+        if errors:
+            raise PublishError("check", "; ".join(str(p) for p in errors))
+        if "public" in sites:
+            leaks = find_leaks(output / "public", content)
+            if leaks:
+                raise PublishError(
+                    "leak check",
+                    "internal content in the public build: " + "; ".join(leaks[:10]),
+                )
+        seconds = round(time.monotonic() - started, 2)
+        done = []
+        for site in sites:
+            site_target = Target.parse(target, site)
+            pages = sum(1 for _ in (output / site).rglob("*.html"))
+            summary = {"site": site, "pages": pages, "build_seconds": seconds}
+            release = _step("deploy", deploy, output / site, site_target, keep, summary)
+            done.append(Published(site, release, site_target))
+        return done
+
+
+def _step(name: str, action, *args, **kwargs):
+    try:
+        return action(*args, **kwargs)
+    except (ContentError, BuildError, DeployError, OSError) as error:
+        raise PublishError(name, str(error)) from error

@@ -1,0 +1,166 @@
+"""Publishing with real rsync to a local target, served by a real nginx."""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+
+import pytest
+
+from sitebuild.deploy import Target, list_releases, rollback
+from sitebuild.leakcheck import find_leaks
+from sitebuild.publish import PublishError, PublishLocked, publish
+from tests.support.nginx import Nginx
+
+
+@pytest.fixture
+def target(tmp_path):
+    return tmp_path / "srv"
+
+
+def run(content, target, tmp_path, **kwargs):
+    return publish(
+        ("public",),
+        str(target),
+        content=content,
+        lock=tmp_path / "publish.lock",
+        **kwargs,
+    )
+
+
+def title_of(content, relative):
+    path = content / relative
+    return next(
+        line for line in path.read_text().splitlines() if line.startswith("Title:")
+    )
+
+
+def test_publish_twice_switches_current_keeps_the_old_release_and_links_unchanged_files(
+    content_copy, target, tmp_path
+):
+    first = run(content_copy, target, tmp_path)[0]
+    second = run(content_copy, target, tmp_path)[0]
+    site = Target.parse(str(target), "public")
+    assert site.releases() == sorted([first.release, second.release])
+    assert (target / "public/current").resolve().name == second.release
+    css = [
+        target / "public/releases" / r / "theme/css/main.css"
+        for r in (first.release, second.release)
+    ]
+    assert css[0].stat().st_ino == css[1].stat().st_ino, (
+        "unchanged files are hard links"
+    )
+    rows = list_releases(site)
+    assert [r["current"] for r in rows] == [False, True] and rows[1]["pages"] > 100
+
+
+def test_old_releases_are_pruned_but_never_current(content_copy, target, tmp_path):
+    for _ in range(3):
+        run(content_copy, target, tmp_path, keep=2)
+    site = Target.parse(str(target), "public")
+    assert len(site.releases()) == 2
+    assert site.current() == site.releases()[-1]
+
+
+def test_a_failing_check_deploys_nothing(content_copy, target, tmp_path):
+    run(content_copy, target, tmp_path)
+    before = sorted(p.name for p in (target / "public/releases").iterdir())
+    current = (target / "public/current").resolve()
+    (content_copy / "blogs/crime-blog/broken.md").write_text(
+        "Title: Broken\nDate: 2026-13-45\nAuthor: A\n\nx\n"
+    )
+    with pytest.raises(PublishError) as raised:
+        run(content_copy, target, tmp_path)
+    assert raised.value.step == "build" and "broken.md:2: Date" in str(raised.value)
+    assert sorted(p.name for p in (target / "public/releases").iterdir()) == before
+    assert (target / "public/current").resolve() == current
+
+
+def test_rollback_restores_the_previous_content(content_copy, target, tmp_path):
+    post = "blogs/crime-blog/grandparent-scam-warning.md"
+    run(content_copy, target, tmp_path)
+    path = content_copy / post
+    path.write_text(
+        path.read_text().replace(
+            title_of(content_copy, post), "Title: Corrected headline"
+        )
+    )
+    run(content_copy, target, tmp_path)
+    served = (
+        target / "public/current/blogs/crime-blog/grandparent-scam-warning/index.html"
+    )
+    assert "Corrected headline" in served.read_text()
+    rollback(Target.parse(str(target), "public"))
+    assert "Corrected headline" not in served.read_text()
+    assert "The grandparent scam is back" in served.read_text()
+
+
+def test_a_second_publish_hits_the_lock_and_a_stale_lock_is_taken_over(
+    content_copy, target, tmp_path
+):
+    lock = tmp_path / "publish.lock"
+    holder = subprocess.Popen(["sleep", "30"])
+    try:
+        lock.write_text(f"{holder.pid}\n")
+        with pytest.raises(
+            PublishLocked, match=f"another publish is running \\(pid {holder.pid}"
+        ):
+            run(content_copy, target, tmp_path)
+        assert not (target / "public").exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    run(content_copy, target, tmp_path)  # the holder is gone: stale lock taken over
+    assert (target / "public/current/index.html").exists()
+    assert not lock.exists()
+
+
+def test_leak_check_finds_an_internal_title_in_public_output(tmp_path):
+    from sitebuild.paths import CONTENT
+
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "index.html").write_text(
+        "<h1>Procedure: investigative use of social media</h1>"
+    )
+    assert find_leaks(public, CONTENT) == [
+        "index.html: 'Procedure: investigative use of social media'"
+    ]
+
+
+def test_readers_see_only_complete_releases_during_a_publish(
+    content_copy, target, tmp_path
+):
+    run(content_copy, target, tmp_path)
+    statuses, stop = [], threading.Event()
+    with Nginx(target / "public/current", tmp_path / "nginx") as nginx:
+
+        def read_continuously():
+            for _ in range(5000):
+                if stop.is_set():
+                    return
+                for url in (
+                    "/",
+                    "/theme/css/main.css",
+                    "/blogs/crime-blog/",
+                    "/units/52-division/",
+                ):
+                    try:
+                        statuses.append(
+                            urllib.request.urlopen(nginx.url + url, timeout=5).status
+                        )
+                    except urllib.error.HTTPError as error:
+                        statuses.append(error.code)
+
+        reader = threading.Thread(target=read_continuously)
+        reader.start()
+        try:
+            run(content_copy, target, tmp_path)
+            run(content_copy, target, tmp_path)
+        finally:
+            stop.set()
+            reader.join()
+    assert len(statuses) > 20
+    assert set(statuses) == {200}
