@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -112,20 +113,24 @@ def test(c, k="", x=False):
 )
 def publish(c, target, site="all", keep=5):
     """Build, check, prove nothing internal leaks, then deploy atomically (nothing on failure)."""
+    import time
+
     from sitebuild.build import sites_for
-    from sitebuild.publish import PublishError
+    from sitebuild.publish import PublishError, summary_line
     from sitebuild.publish import publish as run_publish
 
-    console = _console()
+    started = time.monotonic()
     try:
         done = run_publish(sites_for(site), target, keep=int(keep))
     except (PublishError, ValueError) as error:
-        console.print(f"[bold red]{error}[/]")
+        reason = str(error).replace("\n", " ")
+        print(f"publish FAILED after {time.monotonic() - started:.1f}s: {reason}")
         raise Exit(code=1) from None
     for item in done:
-        console.print(
+        _console().print(
             f"[green]{item.site}[/] → {item.target.root}/current → releases/{item.release}"
         )
+    print(summary_line(done, time.monotonic() - started))
 
 
 @task(
@@ -163,6 +168,32 @@ def releases(c, target, site="all"):
             print(
                 f" {mark} {row['release']}  pages={row.get('pages', '?')}  build={row.get('build_seconds', '?')}s"
             )
+
+
+@task(
+    help={
+        "every": "interval, e.g. 15m (default) or 1h",
+        "target": "as for publish (default /srv/tps)",
+        "site": "public, internal or all",
+        "install": "install it (systemd timer, or crontab without systemd)",
+    }
+)
+def schedule(c, every="15m", target="/srv/tps", site="all", install=False):
+    """Print (or --install) the systemd timer or crontab line that runs publish."""
+    from sitebuild import schedule as plan
+
+    try:
+        if install:
+            print(plan.install(every, target, site))
+            return
+        if plan.has_systemd():
+            for name, text in plan.systemd_units(every, target, site).items():
+                print(f"# /etc/systemd/system/{name}\n{text}")
+        else:
+            print(plan.cron_line(every, target, site))
+    except (ValueError, OSError, subprocess.CalledProcessError) as error:
+        _console().print(f"[red]{error}[/]")
+        raise Exit(code=1) from None
 
 
 @task

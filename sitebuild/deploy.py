@@ -73,14 +73,16 @@ def release_stamp(now: datetime | None = None) -> str:
     return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
 
 
-def deploy(site_output: Path, target: Target, keep: int, summary: dict) -> str:
-    """Copy a built site into a new release, switch to it, prune old releases."""
+def deploy(site_output: Path, target: Target, keep: int, summary: dict) -> dict:
+    """Copy a built site into a new release, switch to it, prune old releases.
+    Returns the release's summary (its name, changed files, ...)."""
     previous = target.current()
     release = release_stamp()
     # No -t: Pelican rewrites every file, so mtimes differ; --checksum decides what
     # changed and unchanged files become hard links into the previous release.
     command = [
         "rsync",
+        "--stats",
         "-rlD",
         "--checksum",
         "--delete",
@@ -97,10 +99,15 @@ def deploy(site_output: Path, target: Target, keep: int, summary: dict) -> str:
     if result.returncode != 0:
         target.run("rm", "-rf", f"{target.root}/releases/{release}")
         raise DeployError(f"rsync failed: {result.stderr.strip()}")
+    changed = re.search(r"Number of regular files transferred: ([\d,]+)", result.stdout)
+    summary = {
+        **summary,
+        "changed_files": int(changed.group(1).replace(",", "")) if changed else None,
+    }
     _write_summary(target, release, summary)
     target.switch(release)
     prune(target, keep)
-    return release
+    return {"release": release, **summary}
 
 
 def _write_summary(target: Target, release: str, summary: dict) -> None:

@@ -85,6 +85,7 @@ class Published:
     site: str
     release: str
     target: Target
+    summary: dict
 
 
 def publish(
@@ -118,9 +119,21 @@ def publish(
             site_target = Target.parse(target, site)
             pages = sum(1 for _ in (output / site).rglob("*.html"))
             summary = {"site": site, "pages": pages, "build_seconds": seconds}
-            release = _step("deploy", deploy, output / site, site_target, keep, summary)
-            done.append(Published(site, release, site_target))
+            result = _step("deploy", deploy, output / site, site_target, keep, summary)
+            done.append(Published(site, result["release"], site_target, result))
         return done
+
+
+def summary_line(
+    done: list[Published], seconds: float, feeds_failed: int | None = None
+) -> str:
+    """One line per scheduled run, for the journal or the log file."""
+    sites = " ".join(
+        f"{p.site}={p.release}(pages={p.summary['pages']},changed={p.summary['changed_files']})"
+        for p in done
+    )
+    feeds = "n/a" if feeds_failed is None else str(feeds_failed)
+    return f"publish ok in {seconds:.1f}s: {sites} feeds_failed={feeds}"
 
 
 def _step(name: str, action, *args, **kwargs):

@@ -164,3 +164,29 @@ def test_readers_see_only_complete_releases_during_a_publish(
             reader.join()
     assert len(statuses) > 20
     assert set(statuses) == {200}
+
+
+def test_schedule_renders_a_timer_and_a_cron_line_that_run_publish():
+    from sitebuild.paths import ROOT
+    from sitebuild.schedule import cron_line, parse_every, systemd_units
+
+    units = systemd_units("15m", "/srv/tps", "all")
+    assert "OnUnitActiveSec=15min" in units["tps-publish.timer"]
+    command = f"{ROOT}/.venv/bin/invoke publish --target /srv/tps --site all"
+    assert f"ExecStart={command}" in units["tps-publish.service"]
+    assert cron_line("15m", "/srv/tps", "all").startswith(
+        f"*/15 * * * * cd {ROOT} && {command} >> "
+    )
+    assert cron_line("2h", "/srv/tps", "public").startswith("0 */2 * * * ")
+    for bad in ("15", "0m", "2m", "often"):
+        with pytest.raises(ValueError, match="--every"):
+            parse_every(bad)
+
+
+def test_a_publish_run_logs_one_summary_line(content_copy, target, tmp_path):
+    from sitebuild.publish import summary_line
+
+    done = run(content_copy, target, tmp_path)
+    line = summary_line(done, 3.25)
+    assert line.startswith("publish ok in 3.2s: public=") and "changed=" in line
+    assert "\n" not in line
