@@ -43,7 +43,15 @@ STATIC_EXCLUDES = ["internal"]
 IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["content_model", "audience", "blogs", "units", "page_sections", "sitemap"]
+PLUGINS = [
+    "content_model",
+    "audience",
+    "blogs",
+    "units",
+    "page_sections",
+    "assets",
+    "sitemap",
+]
 
 # Blogs: each folder of content/blogs/ is one blog (plugins/blogs), carried by
 # Pelican's category machinery so indexes, pagination and feeds come for free.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 import subprocess
 import urllib.error
 import urllib.request
@@ -86,6 +87,12 @@ def test_caching_short_for_html_longer_for_assets_forever_for_hashed_index(
     assert (
         get(public_server.url + "/theme/css/main.css").headers["Cache-Control"]
         == "public, max-age=86400"
+    )
+    html = (srv / "public/current/index.html").read_text()
+    hashed = re.search(r'href="\./(theme/css/main\.[0-9a-f]{10}\.css)"', html).group(1)
+    assert (
+        get(public_server.url + "/" + hashed).headers["Cache-Control"]
+        == "public, max-age=31536000, immutable"
     )
     fragment = next((srv / "public/current/pagefind/fragment").iterdir()).name
     assert (

@@ -190,3 +190,23 @@ def test_a_publish_run_logs_one_summary_line(content_copy, target, tmp_path):
     line = summary_line(done, 3.25)
     assert line.startswith("publish ok in 3.2s: public=") and "changed=" in line
     assert "\n" not in line
+
+
+def test_previous_release_assets_are_carried_one_release_forward(
+    content_copy, target, tmp_path
+):
+    """A page loaded just before a switch still finds its fingerprinted CSS after it."""
+    first = run(content_copy, target, tmp_path)[0]
+    old_theme = target / "public/releases" / first.release / "theme"
+    (old_theme / "css/old.aaaaaaaaaa.css").write_text("/* previous release */")
+    with (old_theme / "fingerprints.txt").open("a") as manifest:
+        manifest.write("css/old.aaaaaaaaaa.css\n")
+    second = run(content_copy, target, tmp_path)[0]
+    carried = (
+        target / "public/releases" / second.release / "theme/css/old.aaaaaaaaaa.css"
+    )
+    assert carried.stat().st_ino == (old_theme / "css/old.aaaaaaaaaa.css").stat().st_ino
+    third = run(content_copy, target, tmp_path)[0]
+    assert not (
+        target / "public/releases" / third.release / "theme/css/old.aaaaaaaaaa.css"
+    ).exists()
