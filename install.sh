@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what the project needs into .venv (and, with --test, the Debian
 # packages the test suite drives). Safe to run again; skips what is present.
-#   ./install.sh          build dependencies (Python packages, pinned)
-#   ./install.sh --test   also chromium, nginx, rsync, hunspell-en-ca, test packages
+#   ./install.sh          build dependencies: Python packages (pinned) and the
+#                         Canadian English dictionary the content monitoring uses
+#   ./install.sh --test   also chromium, nginx, rsync and the test packages
 set -euo pipefail
 cd "$(dirname "$0")"
 
 mode=${1:-build}
 python=${PYTHON:-python3}
-debian_test_packages=(chromium nginx rsync hunspell-en-ca libenchant-2-2 fonts-dejavu-core)
+debian_build_packages=(hunspell-en-ca libenchant-2-2)
+debian_test_packages=(chromium nginx rsync fonts-dejavu-core)
 
 apt_install() {
   local missing=()
@@ -26,6 +28,7 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv 2>/dev/null || { rm -rf .venv; apt_install python3-venv; "$python" -m venv .venv; }
 fi
 
+apt_install "${debian_build_packages[@]}"
 requirements=requirements.txt
 if [ "$mode" = "--test" ]; then
   apt_install "${debian_test_packages[@]}"

@@ -1,0 +1,68 @@
+"""feeds/cache/: one JSON file per account, written atomically.
+
+A reader never sees a half-written file and a crash mid-write leaves the
+previous file intact: write to a temporary file in the same folder, fsync,
+then rename over the old one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .models import CachedFeed
+
+log = logging.getLogger(__name__)
+
+REPORT_FILE = "report.json"  # the last refresh's report, for the dashboard
+
+
+def cache_file(cache_dir: Path, account: str) -> Path:
+    """`x:TPS53Div` -> `cache_dir/x/TPS53Div.json` (unsafe characters replaced)."""
+    platform, _, handle = account.partition(":")
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", handle).lstrip(".") or "_"
+    return Path(cache_dir) / platform / f"{safe}.json"
+
+
+def load(cache_dir: Path, account: str) -> CachedFeed | None:
+    """The cached feed, or None if there is none (or it cannot be read)."""
+    path = cache_file(cache_dir, account)
+    try:
+        return CachedFeed.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValidationError, ValueError) as error:
+        log.warning("social_feeds: ignoring unreadable cache file %s: %s", path, error)
+        return None
+
+
+def load_all(cache_dir: Path, accounts: list[str]) -> dict[str, CachedFeed]:
+    """Every account's cached feed that exists, keyed by account."""
+    found = {account: load(cache_dir, account) for account in accounts}
+    return {account: feed for account, feed in found.items() if feed is not None}
+
+
+def save(cache_dir: Path, feed: CachedFeed) -> Path:
+    path = cache_file(cache_dir, feed.account)
+    write_atomic(path, feed.model_dump_json(indent=1).encode("utf-8") + b"\n")
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,49 @@
+"""The feeds to fetch: every account in the unit files that has a `feed` URL.
+
+There is no second list to keep: the unit files are the registry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from content_model.problems import ContentError
+from units import load_directory
+
+
+@dataclass(frozen=True)
+class FeedAccount:
+    key: str  # "platform:handle"
+    platform: str
+    handle: str
+    url: str  # the account's profile page
+    feed: str  # the feed URL
+    unit: str  # unit slug
+    unit_name: str
+    member: str | None  # member name, or None for the unit's own account
+
+
+def account_key(platform: str, handle: str) -> str:
+    return f"{platform}:{handle}"
+
+
+def feed_accounts(content: Path) -> list[FeedAccount]:
+    """Every account with a feed, in directory order. Bad unit files raise
+    ContentError (the same problems the build reports)."""
+    directory, problems = load_directory(Path(content))
+    if problems:
+        raise ContentError(problems)
+    return [
+        FeedAccount(
+            key=account_key(record.account.platform, record.account.handle),
+            platform=record.account.platform,
+            handle=record.account.handle,
+            url=record.account.url,
+            feed=record.account.feed,
+            unit=record.unit.slug,
+            unit_name=record.unit.unit.name,
+            member=record.member.name if record.member else None,
+        )
+        for record in directory.accounts
+        if record.account.feed
+    ]
