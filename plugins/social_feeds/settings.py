@@ -1,0 +1,32 @@
+"""`SOCIAL_FEEDS` in pelican.conf.py, merged over these defaults and checked once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, PositiveFloat, PositiveInt
+
+
+class FeedSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cache_dir: Path = Path("feeds/cache")  # relative to the project root
+    deadline: PositiveFloat = 60.0  # seconds for the whole refresh
+    connect_timeout: PositiveFloat = 5.0
+    read_timeout: PositiveFloat = 10.0
+    concurrency: PositiveInt = 50  # requests in flight at once
+    retries: int = 2  # extra attempts, for timeouts, 5xx and 429 only
+    max_redirects: int = 5
+    max_bytes: PositiveInt = 2_000_000  # per body, after decompression
+    per_feed_cap: PositiveInt = 20  # items kept per feed
+    user_agent: str = "TPS-website-feeds/1.0 (+https://www.tps.ca/social-media/)"
+    home_latest_posts: PositiveInt = 8
+    unit_latest_posts: PositiveInt = 5
+
+
+def feed_settings(settings: dict, root: Path | None = None) -> FeedSettings:
+    """The plugin's settings from Pelican's; `cache_dir` made absolute."""
+    merged = FeedSettings.model_validate(settings.get("SOCIAL_FEEDS", {}))
+    if root is not None and not merged.cache_dir.is_absolute():
+        merged = merged.model_copy(update={"cache_dir": root / merged.cache_dir})
+    return merged
