@@ -23,7 +23,11 @@ class FeedItem(BaseModel):
     summary: str  # plain text, trimmed
     html: str = ""  # sanitized HTML
     link: str  # http(s) only
-    image: str | None = None  # http(s) thumbnail or photo
+    image: str | None = None  # http(s) thumbnail or photo, as the feed gave it
+    # The copy the refresh downloaded, checked and resized, relative to the cache
+    # folder (media/<sha256>.jpg). Pages show only this copy, never the remote
+    # URL: no visitor's browser ever requests a third-party image (or pixel).
+    image_local: str | None = None
     image_alt: str = ""
     published: AwareDatetime
     updated: AwareDatetime | None = None
