@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -84,6 +85,12 @@ def install(
         subprocess.run(["systemctl", "enable", "--now", f"{UNIT}.timer"], check=True)
         return (
             f"installed {systemd_dir}/{UNIT}.timer (systemctl list-timers {UNIT}.timer)"
+        )
+    if shutil.which("crontab") is None:
+        raise OSError(
+            "neither systemd nor cron is running here: install cron "
+            "(apt-get install cron) or add this line to your scheduler:\n"
+            + cron_line(every, target, site)
         )
     current = subprocess.run(
         ["crontab", "-l"], capture_output=True, text=True, check=False
