@@ -16,6 +16,7 @@ class FeedSettings(BaseModel):
     read_timeout: PositiveFloat = 10.0
     concurrency: PositiveInt = 50  # requests in flight at once
     retries: int = 2  # extra attempts, for timeouts, 5xx and 429 only
+    backoff: PositiveFloat = 0.5  # first retry delay; doubles each retry
     max_redirects: int = 5
     max_bytes: PositiveInt = 2_000_000  # per body, after decompression
     per_feed_cap: PositiveInt = 20  # items kept per feed
