@@ -1,0 +1,259 @@
+"""One HTTP GET of a feed or an image, bounded in every direction.
+
+`Fetcher.fetch` never raises (except when cancelled): it returns a
+`FetchResult` carrying the body, a 304, or an error that names the URL and the
+cause. Retries, with exponential backoff, are only for timeouts, 5xx and 429,
+and only while the retry still fits before the refresh's deadline.
+
+Connections are spread over several clients with pools of at most
+`POOL_SIZE`: httpcore scans every pooled connection for each queued request,
+so one large pool makes 200 revalidations crawl (DESIGN §11).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import email.utils
+import math
+from dataclasses import dataclass
+
+import httpx
+
+from .settings import FeedSettings
+
+POOL_SIZE = 50
+FEED_ACCEPT = (
+    "application/atom+xml, application/rss+xml, application/feed+json, "
+    "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.9"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    url: str
+    status: int | None = None  # the final response's HTTP status, if there was one
+    body: bytes | None = None  # the decoded body of a 200
+    content_type: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None  # "<url>: <cause>"; None when the fetch worked
+    attempts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def not_modified(self) -> bool:
+        return self.error is None and self.status == 304
+
+
+class _Failure(Exception):
+    """One attempt failed; `retry` says whether another attempt may help."""
+
+    def __init__(
+        self,
+        cause: str,
+        *,
+        status: int | None = None,
+        retry: bool = False,
+        retry_after: float | None = None,
+    ):
+        super().__init__(cause)
+        self.cause, self.status = cause, status
+        self.retry, self.retry_after = retry, retry_after
+
+
+class Fetcher:
+    """The clients and the concurrency limit shared by one refresh.
+
+    Use as `async with Fetcher(settings, deadline_at=...) as fetcher:`, where
+    `deadline_at` is on the event loop's clock (`loop.time()`)."""
+
+    def __init__(self, settings: FeedSettings, *, deadline_at: float | None = None):
+        self.settings = settings
+        self.deadline_at = deadline_at
+        self._slots = asyncio.Semaphore(settings.concurrency)
+        shards = max(1, math.ceil(settings.concurrency / POOL_SIZE))
+        pool = math.ceil(settings.concurrency / shards)
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=None,  # waiting for a pooled connection is bounded by the deadline
+        )
+        self._clients = [
+            httpx.AsyncClient(
+                follow_redirects=True,
+                max_redirects=settings.max_redirects,
+                timeout=timeout,
+                limits=httpx.Limits(
+                    max_connections=pool, max_keepalive_connections=pool
+                ),
+                headers={"User-Agent": settings.user_agent},
+            )
+            for _ in range(shards)
+        ]
+        self._in_flight = [0] * shards
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc_info) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for client in self._clients:
+            await client.aclose()
+
+    async def fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str = FEED_ACCEPT,
+    ) -> FetchResult:
+        """GET `url` (conditionally when validators are given), with retries."""
+        headers = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                async with self._slots:
+                    result = await self._attempt(url, headers)
+                return FetchResult(**result, attempts=attempts)
+            except _Failure as failure:
+                delay, why_not = self._next_delay(failure, attempts)
+                if delay is None:
+                    tried = f" (after {attempts} attempts)" if attempts > 1 else ""
+                    return FetchResult(
+                        url=url,
+                        status=failure.status,
+                        error=f"{url}: {failure.cause}{tried}{why_not}",
+                        attempts=attempts,
+                    )
+                await asyncio.sleep(delay)
+
+    def _next_delay(self, failure: _Failure, attempts: int) -> tuple[float | None, str]:
+        """Seconds to wait before the next attempt (None: no retry), and why not."""
+        if not failure.retry or attempts > self.settings.retries:
+            return None, ""
+        if failure.retry_after is not None:
+            delay = failure.retry_after
+        else:
+            delay = self.settings.backoff * 2 ** (attempts - 1)
+        if self.deadline_at is not None:
+            remaining = self.deadline_at - asyncio.get_running_loop().time()
+            if delay >= remaining:
+                return (
+                    None,
+                    f"; no retry, as waiting {delay:g} s would pass the deadline",
+                )
+        return delay, ""
+
+    def _client(self) -> int:
+        return min(range(len(self._clients)), key=self._in_flight.__getitem__)
+
+    async def _attempt(self, url: str, headers: dict[str, str]) -> dict:
+        shard = self._client()
+        self._in_flight[shard] += 1
+        try:
+            return await self._get(self._clients[shard], url, headers)
+        except httpx.TimeoutException as error:
+            raise _Failure(_timeout_cause(error, self.settings), retry=True) from None
+        except httpx.TooManyRedirects:
+            raise _Failure(
+                f"redirect loop or more than {self.settings.max_redirects} redirects"
+            ) from None
+        except httpx.DecodingError as error:
+            raise _Failure(f"could not decode the compressed body ({error})") from None
+        except httpx.HTTPError as error:
+            raise _Failure(f"{type(error).__name__}: {error or 'no detail'}") from None
+        except (httpx.InvalidURL, OSError, ValueError) as error:
+            raise _Failure(f"{type(error).__name__}: {error}") from None
+        finally:
+            self._in_flight[shard] -= 1
+
+    async def _get(
+        self, client: httpx.AsyncClient, url: str, headers: dict[str, str]
+    ) -> dict:
+        async with client.stream("GET", url, headers=headers) as response:
+            status = response.status_code
+            if status == 429 or status >= 500:
+                raise _Failure(
+                    f"HTTP {status} {response.reason_phrase}".rstrip(),
+                    status=status,
+                    retry=True,
+                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                )
+            validators = {
+                "etag": response.headers.get("ETag"),
+                "last_modified": response.headers.get("Last-Modified"),
+            }
+            if status == 304:
+                return {"url": url, "status": 304, **validators}
+            if status != 200:
+                raise _Failure(
+                    f"HTTP {status} {response.reason_phrase}".rstrip(), status=status
+                )
+            body = await self._read(response)
+            return {
+                "url": url,
+                "status": 200,
+                "body": body,
+                "content_type": response.headers.get("Content-Type"),
+                **validators,
+            }
+
+    async def _read(self, response: httpx.Response) -> bytes:
+        """The decoded body, refused as soon as it passes `max_bytes`: counted
+        after decompression, so a small gzip bomb stops at the cap too."""
+        cap = self.settings.max_bytes
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > cap:
+            raise _Failure(
+                f"body of {int(declared)} bytes is over the {cap}-byte cap",
+                status=200,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > cap:
+                raise _Failure(
+                    f"body is over the {cap}-byte cap (counted after decompression)",
+                    status=200,
+                )
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _timeout_cause(error: httpx.TimeoutException, settings: FeedSettings) -> str:
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"timed out connecting ({settings.connect_timeout:g} s)"
+    if isinstance(error, httpx.ReadTimeout):
+        return f"timed out waiting for data ({settings.read_timeout:g} s)"
+    return f"timed out ({type(error).__name__})"
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After as seconds from now: delta-seconds or an HTTP-date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

@@ -1,0 +1,307 @@
+"""The refresh: every feed fetched at once, under one deadline for the whole run.
+
+For each feed: a 200 is parsed and replaces the cached feed; a 304 keeps the
+cached items; anything else (an error, a bad body, the deadline) only records
+the attempt on the cached feed, whose last good items stay, marked stale. A
+bad response never replaces good items. The run ends with a report, also
+written to `feeds/cache/report.json`, and unreferenced images are pruned.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import tempfile
+import time
+from pathlib import Path
+
+from . import cache
+from .fetch import Fetcher, FetchResult
+from .media import MediaStore, media_name, prune
+from .models import CachedFeed, FeedItem
+from .parse import FeedParseError, parse_feed
+from .registry import FeedAccount
+from .report import FeedReport, RefreshReport, write_report
+from .settings import FeedSettings
+
+log = logging.getLogger(__name__)
+
+
+class RefreshError(Exception):
+    """The refresh as a whole cannot run (as opposed to one feed failing)."""
+
+
+def refresh(
+    accounts: list[FeedAccount],
+    settings: FeedSettings,
+    now: dt.datetime | None = None,
+) -> RefreshReport:
+    """Refresh every account's feed into `settings.cache_dir`; returns within
+    `settings.deadline` seconds (plus the time to record what was cut off)."""
+    return asyncio.run(refresh_async(accounts, settings, now=now))
+
+
+async def refresh_async(
+    accounts: list[FeedAccount],
+    settings: FeedSettings,
+    *,
+    now: dt.datetime | None = None,
+) -> RefreshReport:
+    now = now or dt.datetime.now(dt.UTC)
+    _check_writable(settings.cache_dir)
+    accounts = _unique(accounts)
+    started = time.monotonic()
+    deadline_at = asyncio.get_running_loop().time() + settings.deadline
+    deadline_reached = False
+    async with Fetcher(settings, deadline_at=deadline_at) as fetcher:
+        run = _Run(settings, now, MediaStore(settings.cache_dir, fetcher), fetcher)
+        tasks = [asyncio.create_task(run.guarded(account)) for account in accounts]
+        try:
+            async with asyncio.timeout_at(deadline_at):
+                await asyncio.gather(*tasks)
+        except TimeoutError:
+            deadline_reached = True
+        finally:
+            run.media.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+    elapsed = time.monotonic() - started
+    for account in accounts:
+        if account.key not in run.reports:
+            run.failed(
+                account,
+                cache.load(settings.cache_dir, account.key),
+                f"{account.feed}: deadline of {settings.deadline:g} s reached",
+                status=None,
+                duration=elapsed,
+            )
+    report = RefreshReport(
+        started=now,
+        duration=round(time.monotonic() - started, 3),
+        deadline=settings.deadline,
+        deadline_reached=deadline_reached,
+        feeds=[run.reports[account.key] for account in accounts],
+    )
+    write_report(settings.cache_dir, report)
+    removed = prune(settings.cache_dir)
+    if removed:
+        log.info("social_feeds: removed %d unreferenced images", len(removed))
+    return report
+
+
+class _Run:
+    """The state of one refresh: its time, clients, image store and reports."""
+
+    def __init__(
+        self,
+        settings: FeedSettings,
+        now: dt.datetime,
+        media: MediaStore,
+        fetcher: Fetcher,
+    ):
+        self.settings, self.now, self.media, self.fetcher = (
+            settings,
+            now,
+            media,
+            fetcher,
+        )
+        self.reports: dict[str, FeedReport] = {}
+
+    async def guarded(self, account: FeedAccount) -> None:
+        """`feed`, with an unexpected error failing that feed only; an OSError
+        (the cache cannot be written) stops the whole refresh."""
+        started = time.monotonic()
+        try:
+            await self.feed(account)
+        except OSError:
+            raise
+        except Exception as error:
+            log.exception("social_feeds: refreshing %s", account.feed)
+            if account.key not in self.reports:
+                self.failed(
+                    account,
+                    cache.load(self.settings.cache_dir, account.key),
+                    f"{account.feed}: internal error ({type(error).__name__}: {error})",
+                    status=None,
+                    duration=time.monotonic() - started,
+                )
+
+    async def feed(self, account: FeedAccount) -> None:
+        started = time.monotonic()
+        old = cache.load(self.settings.cache_dir, account.key)
+        # Validators only when there is something to keep: a 304 on an empty
+        # cache (or a cache of another URL) would leave the account with nothing.
+        revalidate = old is not None and bool(old.items) and old.url == account.feed
+        result = await self.fetcher.fetch(
+            account.feed,
+            etag=old.etag if revalidate else None,
+            last_modified=old.last_modified if revalidate else None,
+        )
+        if result.not_modified and revalidate:
+            feed, new_items = self._not_modified(old, result), 0
+        elif result.not_modified:
+            self.failed(
+                account,
+                old,
+                f"{account.feed}: 304 Not Modified to a request without validators",
+                status=304,
+                duration=time.monotonic() - started,
+            )
+            return
+        elif result.ok:
+            try:
+                feed = self._parsed(account, result)
+            except FeedParseError as error:
+                self.failed(
+                    account,
+                    old,
+                    f"{account.feed}: {error.reason}",
+                    status=result.status,
+                    duration=time.monotonic() - started,
+                )
+                return
+            known = {item.id for item in old.items} if old else set()
+            new_items = sum(1 for item in feed.items if item.id not in known)
+        else:
+            self.failed(
+                account,
+                old,
+                result.error or f"{account.feed}: failed",
+                status=result.status,
+                duration=time.monotonic() - started,
+            )
+            return
+        feed.items = _with_stored_images(self.settings.cache_dir, feed.items)
+        cache.save(self.settings.cache_dir, feed)
+        report = self._report(account, feed, new_items, time.monotonic() - started)
+        self.reports[account.key] = report
+        # Images last: the feed is already saved and reported if the deadline
+        # cuts the downloads short.
+        items, stored, errors = await self.media.localise(feed.items)
+        if items != feed.items:
+            feed.items = items
+            cache.save(self.settings.cache_dir, feed)
+        report.images, report.image_errors = stored, errors
+        report.duration = round(time.monotonic() - started, 3)
+
+    def _not_modified(self, old: CachedFeed, result: FetchResult) -> CachedFeed:
+        return old.model_copy(
+            update={
+                "etag": result.etag or old.etag,
+                "last_modified": result.last_modified or old.last_modified,
+                "last_success": self.now,
+                "last_attempt": self.now,
+                "last_status": 304,
+                "last_error": None,
+            }
+        )
+
+    def _parsed(self, account: FeedAccount, result: FetchResult) -> CachedFeed:
+        try:
+            parsed = parse_feed(
+                result.body or b"",
+                content_type=result.content_type,
+                account=account,
+                now=self.now,
+                cap=self.settings.per_feed_cap,
+            )
+        except FeedParseError:
+            raise
+        except Exception as error:  # a parser bug must fail this feed only
+            log.exception("social_feeds: parsing %s", account.feed)
+            raise FeedParseError(
+                f"the parser failed ({type(error).__name__}: {error})"
+            ) from error
+        return CachedFeed(
+            account=account.key,
+            url=account.feed,
+            items=parsed.items,
+            profile=parsed.profile,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            last_success=self.now,
+            last_attempt=self.now,
+            last_status=result.status,
+            last_error=None,
+        )
+
+    def failed(
+        self,
+        account: FeedAccount,
+        old: CachedFeed | None,
+        error: str,
+        *,
+        status: int | None,
+        duration: float,
+    ) -> None:
+        """Record the failed attempt; the cached items, profile, validators and
+        last success stay as they were."""
+        attempt = {"last_attempt": self.now, "last_status": status, "last_error": error}
+        if old is None:
+            feed = CachedFeed(account=account.key, url=account.feed, **attempt)
+        else:
+            feed = old.model_copy(update=attempt)
+        cache.save(self.settings.cache_dir, feed)
+        self.reports[account.key] = self._report(
+            account, feed, 0, duration, status="failed"
+        )
+
+    def _report(
+        self,
+        account: FeedAccount,
+        feed: CachedFeed,
+        new_items: int,
+        duration: float,
+        *,
+        status: str | None = None,
+    ) -> FeedReport:
+        age = feed.age(self.now)
+        return FeedReport(
+            account=account.key,
+            platform=account.platform,
+            unit=account.unit,
+            unit_name=account.unit_name,
+            member=account.member,
+            url=account.feed,
+            status=status or ("not-modified" if feed.last_status == 304 else "ok"),
+            http_status=feed.last_status,
+            items=len(feed.items),
+            new_items=new_items,
+            age_seconds=round(age.total_seconds(), 1) if age is not None else None,
+            last_success=feed.last_success,
+            error=feed.last_error,
+            duration=round(duration, 3),
+        )
+
+
+def _with_stored_images(cache_dir: Path, items: list[FeedItem]) -> list[FeedItem]:
+    """Items point at their image if it is stored, and at nothing otherwise."""
+    out = []
+    for item in items:
+        name = media_name(item.image) if item.image else None
+        local = name if name and (cache_dir / name).is_file() else None
+        if item.image_local != local:
+            item = item.model_copy(update={"image_local": local})
+        out.append(item)
+    return out
+
+
+def _unique(accounts: list[FeedAccount]) -> list[FeedAccount]:
+    """One fetch per account key, even if two units list the same account."""
+    seen: dict[str, FeedAccount] = {}
+    for account in accounts:
+        seen.setdefault(account.key, account)
+    return list(seen.values())
+
+
+def _check_writable(cache_dir: Path) -> None:
+    try:
+        Path(cache_dir).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=cache_dir):
+            pass
+    except OSError as error:
+        raise RefreshError(
+            f"{cache_dir}: the feed cache folder is not writable ({error})"
+        ) from None
