@@ -20,14 +20,21 @@ def _console():
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-@task(help={"site": "public, internal or all (default)"})
-def build(c, site="all"):
+@task(
+    help={
+        "site": "public, internal or all (default)",
+        "refresh-feeds": "refresh the social feeds cache first (the only network use)",
+    }
+)
+def build(c, site="all", refresh_feeds=False):
     """Build the sites into output/public and output/internal (offline, from the committed content)."""
     from content_model import ContentError
     from sitebuild.build import BuildError, sites_for
     from sitebuild.build import build as build_sites
 
     console = _console()
+    if refresh_feeds:
+        _refresh_feeds(console)
     try:
         results = build_sites(sites_for(site))
     except (ContentError, BuildError, ValueError) as error:
@@ -38,6 +45,64 @@ def build(c, site="all"):
         console.print(
             f"[green]{result.site}[/] → {result.output.relative_to(ROOT)}  {done[-1].strip() if done else ''}"
         )
+
+
+def _refresh_feeds(console, deadline=None, content=None, cache=None):
+    """Refresh every feed and print the report; Exit(1) if the refresh as a
+    whole cannot run (bad unit files or settings, cache not writable)."""
+    from pelican.settings import get_settings_from_file
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    from content_model import ContentError
+    from sitebuild.paths import CONTENT, SETTINGS
+    from social_feeds.refresh import RefreshError, refresh
+    from social_feeds.registry import feed_accounts
+    from social_feeds.report import render
+    from social_feeds.settings import FeedSettings, feed_settings
+
+    try:
+        settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
+        overrides = {"deadline": deadline, "cache_dir": cache and Path(cache).resolve()}
+        settings = FeedSettings.model_validate(
+            settings.model_dump() | {k: v for k, v in overrides.items() if v}
+        )
+        report = refresh(feed_accounts(Path(content or CONTENT)), settings)
+    except (ContentError, RefreshError, ValidationError, OSError) as error:
+        console.print(f"[bold red]Feeds refresh failed:[/] {error}")
+        raise Exit(code=1) from None
+    render(report, Console(highlight=False))
+    return report
+
+
+@task(
+    help={
+        "strict": "exit 2 if any feed failed (default: only if the refresh could not run)",
+        "deadline": "seconds for the whole refresh (default SOCIAL_FEEDS deadline, 60)",
+        "content": "content folder whose unit files list the feeds (default content/)",
+        "cache": "cache folder (default feeds/cache/)",
+    }
+)
+def feeds(c, strict=False, deadline=None, content=None, cache=None):
+    """Refresh every unit account's feed into feeds/cache/ and print the report."""
+    console = _console()
+    report = _refresh_feeds(console, deadline, content, cache)
+    if strict and report.failed:
+        console.print(f"[bold red]{len(report.failed)} feed(s) failed (--strict)[/]")
+        raise Exit(code=2)
+
+
+@task(
+    help={
+        "feeds": "feeds to serve (default 200)",
+        "latency": "seconds per response (default 0.3)",
+    }
+)
+def bench_feeds(c, feeds=200, latency=0.3):
+    """Benchmark the feeds refresh against a local server: cold, then all-304."""
+    from bench.feeds import main
+
+    main(int(feeds), float(latency))
 
 
 @task(help={"strict": "also fail on warnings"})
