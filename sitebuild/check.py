@@ -6,9 +6,26 @@ from pathlib import Path
 
 from content_model import Problem, validate_tree
 
-from .paths import CONTENT, ROOT
+from .paths import CONTENT, ROOT, SETTINGS
 
 
 def run_checks(content: Path = CONTENT) -> list[Problem]:
-    problems = validate_tree(content, ROOT if content == CONTENT else content.parent)
+    root = ROOT if content == CONTENT else content.parent
+    problems = validate_tree(content, root)
+    problems += _text_checks(content, root)
     return sorted(problems, key=lambda p: (p.severity != "error", p))
+
+
+def _text_checks(content: Path, root: Path) -> list[Problem]:
+    """Spelling, style, term list and personal information (warnings), and
+    errors in content/governance/ itself (plugins/governance)."""
+    import runpy
+
+    from governance.editorial import check_markdown
+    from governance.project import load_setup
+    from units import load_directory
+
+    directory, _ = load_directory(content, root)  # its problems come from validate_tree
+    settings = runpy.run_path(str(SETTINGS["public"]))
+    setup = load_setup(content, directory, settings, root)
+    return setup.problems + check_markdown(content, setup.checker, setup.silences, root)

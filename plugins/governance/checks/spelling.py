@@ -1,0 +1,61 @@
+"""Spelling in Canadian English: hunspell's en_CA dictionary through pyenchant.
+
+Debian's enchant asks aspell before hunspell for en_*; the ordering is forced to
+hunspell so "neighbourhood", "colour", "centre", "licence" and "defence" are
+right. The dictionary is loaded once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from functools import lru_cache
+
+import enchant
+
+from ..findings import Hit
+from .text import words
+
+LANGUAGE = "en_CA"
+
+
+@lru_cache(maxsize=1)
+def dictionary() -> enchant.Dict:
+    broker = enchant.Broker()
+    broker.set_ordering(LANGUAGE, "hunspell")
+    return broker.request_dict(LANGUAGE)
+
+
+@lru_cache(maxsize=4096)
+def _known(word: str) -> bool:
+    return dictionary().check(word)
+
+
+@lru_cache(maxsize=1024)
+def _suggest(word: str) -> str:
+    """The dictionary's best guess (hunspell ranks its suggestions)."""
+    found = dictionary().suggest(word)
+    return found[0] if found else ""
+
+
+def check_spelling(text: str, service_words: Collection[str] = ()) -> list[Hit]:
+    """Words neither in the dictionary nor in the service word list (which is
+    matched case-insensitively: "Eglinton", "EGLINTON")."""
+    hits = []
+    for match in words(text):
+        word = match.group().replace("’", "'")
+        if word.lower() in service_words or _known(word):
+            continue
+        bare = word.removesuffix("'s").removesuffix("'")  # Eglinton's
+        if bare.lower() in service_words:
+            continue
+        suggestion = _suggest(word)
+        hits.append(
+            Hit(
+                "spelling",
+                match.start(),
+                match.end(),
+                f"'{match.group()}' is not in the Canadian English dictionary"
+                + (f"; did you mean '{suggestion}'?" if suggestion else ""),
+                suggestion,
+            )
+        )
+    return hits
