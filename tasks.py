@@ -156,6 +156,23 @@ def serve(c, site="public", port=8000):
     serve_preview(site, int(port))
 
 
+@task(help={"site": "public, internal or all (default)"})
+def audit(c, site="all"):
+    """Audit the built sites: axe, console/CSP errors, page weight, links, HTML validity."""
+    from sitebuild.audit import AuditError, audit_sites, print_report
+    from sitebuild.build import sites_for
+    from sitebuild.paths import OUTPUT
+
+    try:
+        audits = audit_sites({name: OUTPUT / name for name in sites_for(site)})
+    except (AuditError, ValueError, ImportError) as error:
+        _console().print(f"[bold red]Audit could not run:[/] {error}")
+        raise Exit(code=2) from None
+    print_report(audits)
+    if any(a.breaches for a in audits):
+        raise Exit(code=1)
+
+
 @task(
     help={"k": "only tests matching this expression", "x": "stop at the first failure"}
 )

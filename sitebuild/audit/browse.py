@@ -1,0 +1,134 @@
+"""Load each selected page cold in headless Chromium and measure what a visitor
+gets: axe-core WCAG 2.0/2.1 A+AA violations, console errors and CSP
+violations, bytes transferred and JavaScript bytes from the network log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..browser import axe_violations, launch
+from .pages import AuditPage
+
+# Records CSP violations even when Chromium does not log them to the console.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
+});
+"""
+TIMEOUT_MS = 20_000
+
+
+@dataclass
+class PageResult:
+    page: AuditPage
+    status: int | None = None
+    violations: list[dict] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    transferred: int = 0
+    javascript: int = 0
+
+
+def _is_javascript(request) -> bool:
+    path = request.url.split("?")[0]
+    return request.resource_type == "script" or path.endswith((".js", ".mjs", ".wasm"))
+
+
+def browse(
+    base_url: str, pages: list[AuditPage], credentials: dict | None = None
+) -> list[PageResult]:
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            for page in pages:
+                results.append(_load(browser, base_url, page, credentials))
+        finally:
+            browser.close()
+    return results
+
+
+def _settle(page, pending: dict, quiet_ms: int = 150) -> None:
+    """Wait until nothing is loading and nothing new started for ``quiet_ms``:
+    scripts may fetch after the load event (the search box does). Playwright's
+    networkidle waits a fixed 500 ms, which is most of an audit's time."""
+    deadline = TIMEOUT_MS // quiet_ms
+    for _ in range(deadline):
+        before = pending["started"]
+        page.wait_for_timeout(quiet_ms)
+        if pending["open"] <= 0 and pending["started"] == before:
+            return
+
+
+def _load(browser, base_url: str, audit_page: AuditPage, credentials) -> PageResult:
+    result = PageResult(audit_page)
+    # A fresh context per page: an empty cache, so this is the first-load weight.
+    context = browser.new_context(http_credentials=credentials)
+    try:
+        page = context.new_page()
+        page.add_init_script(CSP_LISTENER)
+        url = base_url + audit_page.url
+        finished = []
+
+        def console(message):
+            if message.type != "error":
+                return
+            # The 404 document itself is reported as a failed resource; expected.
+            if (
+                audit_page.expected_status != 200
+                and message.text.startswith("Failed to load resource")
+                and message.location.get("url") == url
+            ):
+                return
+            result.console_errors.append(message.text)
+
+        page.on("console", console)
+        page.on(
+            "pageerror",
+            lambda error: result.console_errors.append(f"uncaught: {error}"),
+        )
+        pending = {"open": 0, "started": 0}
+
+        def started(_request):
+            pending["open"] += 1
+            pending["started"] += 1
+
+        def done(request):
+            pending["open"] -= 1
+            finished.append(request)
+
+        def failed(request):
+            pending["open"] -= 1
+            result.console_errors.append(
+                f"request failed: {request.url} ({request.failure})"
+            )
+
+        page.on("request", started)
+        page.on("requestfinished", done)
+        page.on("requestfailed", failed)
+        page.on(
+            "response",
+            lambda r: (
+                result.console_errors.append(f"{r.status} for {r.url}")
+                if r.status >= 400 and r.url != url
+                else None
+            ),
+        )
+        response = page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        result.status = response.status if response else None
+        _settle(page, pending)
+        for request in finished:
+            sizes = request.sizes()
+            size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+            result.transferred += size
+            if _is_javascript(request):
+                result.javascript += size
+        result.console_errors += [
+            f"CSP violation: {v}" for v in page.evaluate("window.__cspViolations || []")
+        ]
+        result.violations = axe_violations(page)
+    finally:
+        context.close()
+    return result

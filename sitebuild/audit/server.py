@@ -1,0 +1,53 @@
+"""Serve a built site from a real nginx with the shipped config (deploy/nginx/):
+the same headers, CSP, gzip and, for the intranet, authentication."""
+
+from __future__ import annotations
+
+import secrets
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..nginx import Nginx, free_port, shipped_server
+
+CONFIGS = {"public": "tps-public.conf", "internal": "tps-internal.conf"}
+AUDIT_USER = "audit"
+
+
+@dataclass
+class Served:
+    url: str
+    credentials: dict | None  # for Playwright's http_credentials
+
+
+@contextmanager
+def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
+    """nginx on a loopback port serving ``folder`` as ``site`` (public or internal).
+
+    The shipped config serves /srv/tps/<site>/current; a symlink there points at
+    the folder. The intranet gets a one-off htpasswd with a random password."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    current = run_dir / "srv" / site / "current"
+    current.parent.mkdir(parents=True, exist_ok=True)
+    current.unlink(missing_ok=True)
+    current.symlink_to(Path(folder).resolve(), target_is_directory=True)
+    htpasswd, credentials = None, None
+    if site == "internal":
+        password = secrets.token_urlsafe(16)
+        hashed = subprocess.run(
+            ["openssl", "passwd", "-apr1", "-stdin"],
+            input=password,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        htpasswd = run_dir / "htpasswd"
+        htpasswd.write_text(f"{AUDIT_USER}:{hashed}\n")
+        htpasswd.chmod(0o644)
+        credentials = {"username": AUDIT_USER, "password": password}
+    port = free_port()
+    server = shipped_server(CONFIGS[site], port, run_dir / "srv", run_dir, htpasswd)
+    with Nginx(None, run_dir / "nginx", server, port=port) as nginx:
+        yield Served(nginx.url, credentials)
