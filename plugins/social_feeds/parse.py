@@ -294,14 +294,20 @@ def _json_item(entry: dict, account: FeedAccount) -> FeedItem | None:
     summary = plain_text(_text(entry.get("summary")))
     title = plain_text(_text(entry.get("title")))
     image = safe_url(entry.get("image")) or safe_url(entry.get("banner_image"))
+    image_alt = ""
     is_video = False
     for attachment in entry.get("attachments") or []:
         if not isinstance(attachment, dict):
             continue
         mime = str(attachment.get("mime_type", "")).lower()
         is_video = is_video or mime.startswith("video/")
-        if image is None and mime.startswith("image/"):
-            image = safe_url(attachment.get("url"))
+        if not mime.startswith("image/"):
+            continue
+        url = safe_url(attachment.get("url"))
+        if image is None:
+            image = url
+        if url is not None and url == image:  # its title describes the picture
+            image_alt = plain_text(_text(attachment.get("title")))
     link = (
         safe_url(entry.get("url")) or safe_url(entry.get("external_url")) or account.url
     )
@@ -315,7 +321,7 @@ def _json_item(entry: dict, account: FeedAccount) -> FeedItem | None:
         body_html=body_html,
         link=link,
         image=image,
-        image_alt="",
+        image_alt=image_alt,
         published=published,
         updated=aware(updated, None) if updated else None,
         is_video=is_video,
