@@ -48,6 +48,7 @@ PLUGINS = [
     "audience",
     "blogs",
     "units",
+    "social_feeds",
     "page_sections",
     "assets",
     "sitemap",

@@ -45,6 +45,7 @@ _HTML_START = re.compile(
 # An ENTITY declaration pointing outside the document: never legitimate in a feed.
 _EXTERNAL_ENTITY = re.compile(rb"<!ENTITY[^>]*\b(?:SYSTEM|PUBLIC)\b", re.I)
 _BOM = b"\xef\xbb\xbf"
+_FLICKR_BOILERPLATE = re.compile(r"^.{0,200}? posted a (?:photo|video):\s*")
 
 
 class FeedParseError(ValueError):
@@ -147,6 +148,8 @@ def _xml_item(
     link = _entry_link(entry) or account.url
     body_html = _entry_html(entry)
     text = plain_text(body_html)
+    if account.platform == "flickr":  # "<name> posted a photo:" says nothing
+        text = _FLICKR_BOILERPLATE.sub("", text, count=1)
     title = plain_text(entry.get("title"))
     image, image_alt = _entry_image(entry)
     is_video = (
