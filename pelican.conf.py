@@ -48,6 +48,7 @@ PLUGINS = [
     "audience",
     "blogs",
     "units",
+    "governance",
     "social_feeds",
     "page_sections",
     "assets",

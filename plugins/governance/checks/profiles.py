@@ -33,8 +33,8 @@ class ProfileOwner:
 
 def unit_key(unit_name: str) -> str:
     """What a unit account's display name must contain: "53", "Black", "Traffic"."""
-    number = re.search(r"\d+", unit_name)
-    return number.group() if number else unit_name.split()[0]
+    number = re.fullmatch(r"(\d+) Division", unit_name)
+    return number.group(1) if number else unit_name.split()[0]
 
 
 def check_display_name(name: str, owner: ProfileOwner) -> list[Hit]:

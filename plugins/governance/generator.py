@@ -1,0 +1,370 @@
+"""Writes the internal monitoring report and the effectiveness dashboard.
+
+In a public build (SITE_AUDIENCE == "public") the generator does nothing at all:
+no page, chart, CSV or history row can reach the public site."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pelican import signals
+from pelican.generators import Generator
+
+from content_model.blogs import blog_configs
+from content_model.problems import ContentError
+from social_feeds.cache import load_all
+from social_feeds.registry import feed_accounts
+from social_feeds.settings import feed_settings
+from units import load_directory
+
+from . import history
+from .charts import bar_chart, line_chart
+from .metrics import (
+    as_of_from,
+    blog_metrics,
+    contributors_among,
+    quarter_start,
+    summarize,
+)
+from .monitor import monitor
+from .project import load_setup
+from .report import (
+    Person,
+    account_slug,
+    counts,
+    lesson_links,
+    rule_lessons,
+    slug,
+    sort_findings,
+    topics,
+)
+from .rules import RULES, SEVERITY_LABELS
+
+ROOT = Path(__file__).resolve().parents[2]  # the project (pelican.conf.py) folder
+TRAFFIC_BLOG = "traffic-services"
+TRAFFIC_ROLE = "Divisional traffic officer"
+TRAFFIC_TARGET = 12  # of 17 each quarter (content/internal/effectiveness-plan.md)
+
+
+def site_paths(context: dict, internal_blogs: set[str]) -> set[str]:
+    """Every URL path of the public site, from what Pelican generated."""
+    paths = {"", "blogs/", "tags/", "authors/", "archives/", "search/", "units/"}
+    paths |= {"social-media/accounts/", "feeds/all.atom.xml"}
+    for article in context.get("articles", []):
+        if (
+            article.category.slug not in internal_blogs
+            and getattr(article, "audience", "public") != "internal"
+        ):
+            paths.add(article.url)
+    for page in [*context.get("pages", []), *context.get("hidden_pages", [])]:
+        internal = "/internal/" in page.source_path.replace("\\", "/")
+        if not internal and getattr(page, "audience", "public") != "internal":
+            paths.add(page.url)
+    for category, _ in context.get("categories", []):
+        if category.slug not in internal_blogs:
+            paths |= {category.url, f"blogs/{category.slug}/feed.atom.xml"}
+    paths |= {tag.url for tag, _ in context.get("tags", [])}
+    paths |= {author.url for author, _ in context.get("authors", [])}
+    paths |= {entry.url for entry in context.get("UNITS", [])}
+    return paths
+
+
+class GovernanceGenerator(Generator):
+    def generate_context(self) -> None:
+        self.enabled = self.settings.get("SITE_AUDIENCE") == "internal"
+        if not self.enabled:
+            return
+        content = Path(self.settings["PATH"])
+        directory, problems = load_directory(content)
+        if problems:
+            raise ContentError(problems)
+        self.directory = directory
+        self.blogs = blog_configs(content)
+        internal_blogs = {s for s, b in self.blogs.items() if b.audience == "internal"}
+        setup = load_setup(
+            content,
+            directory,
+            self.settings,
+            site_paths=site_paths(self.context, internal_blogs),
+        )
+        if setup.problems:
+            raise ContentError(setup.problems)
+        cache_dir = feed_settings(self.settings, ROOT).cache_dir
+        self.accounts = feed_accounts(content)
+        self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
+        zone = ZoneInfo(self.settings.get("TIMEZONE", "America/Toronto"))
+        found = as_of_from(self.feeds.values())
+        self.as_of_from_cache = found is not None
+        self.as_of = (found or dt.datetime.now(dt.UTC)).astimezone(zone)
+        self.monitoring = monitor(
+            setup.checker,
+            self.accounts,
+            self.feeds,
+            directory.accounts,
+            self.as_of,
+            setup.silences,
+        )
+        self.summary = summarize(
+            self.accounts,
+            self.feeds,
+            [(u.slug, u.unit.name) for u in directory.units],
+            self.as_of,
+            [
+                (f.subject.account, f.subject.published)
+                for f in self.monitoring.findings
+                if f.subject.published
+            ],
+        )
+        self.history = self._history()
+        self.context["MONITORING_FINDINGS"] = len(self.monitoring.findings)
+
+    def _history(self) -> list[history.Row]:
+        """The history file with today's rows merged; recorded to disk only for
+        a build of the project's own content with feed data (not a test copy)."""
+        path = Path(self.settings.get("GOVERNANCE_HISTORY", "feeds/history.csv"))
+        path = path if path.is_absolute() else ROOT / path
+        today = history.rows_for(self.summary)
+        own_content = (
+            Path(self.settings["PATH"]).resolve() == (ROOT / "content").resolve()
+        )
+        if (
+            self.settings.get("GOVERNANCE_RECORD_HISTORY", True)
+            and own_content
+            and self.as_of_from_cache
+        ):
+            return history.record(path, today)
+        return history.merge(history.read_history(path), today)
+
+    # Output
+
+    def generate_output(self, writer) -> None:
+        if not self.enabled:
+            return
+        self.lessons = lesson_links(
+            [*self.context.get("pages", []), *self.context.get("hidden_pages", [])]
+        )
+        common = {
+            "AS_OF": self.as_of,
+            "AS_OF_FROM_CACHE": self.as_of_from_cache,
+            "RULES": RULES,
+            "SEVERITY_LABELS": SEVERITY_LABELS,
+            "account_slug": account_slug,
+            "rule_lessons": lambda rule: rule_lessons(rule, self.lessons),
+        }
+        self._write_monitoring(writer, common)
+        self._write_dashboard(writer, common)
+
+    def _write(self, writer, save_as: str, template: str, **extra) -> None:
+        writer.write_file(
+            save_as,
+            self.get_template(template),
+            self.context,
+            relative_urls=self.settings["RELATIVE_URLS"],
+            url=save_as.removesuffix("index.html"),
+            page_name=save_as.removesuffix("/index.html"),
+            **extra,
+        )
+
+    def _people(self) -> list[Person]:
+        """Every member who holds a monitored account or has a finding, plus each
+        unit's own accounts as one "person" (the unit's account holders)."""
+        findings = self.monitoring.findings
+        people: dict[str, Person] = {}
+        members = {m.name: (m, u) for m, u in self.directory.members}
+        monitored = {a.key for a in self.accounts}
+        for record in self.directory.accounts:
+            key = f"{record.account.platform}:{record.account.handle}"
+            mine = [f for f in findings if f.subject.account == key]
+            if key not in monitored and not mine:
+                continue
+            if record.member:
+                member, unit = members[record.member.name]
+                person_slug = slug(member.name)
+                person = people.setdefault(
+                    person_slug,
+                    Person(
+                        person_slug,
+                        member.name,
+                        member.rank,
+                        member.role,
+                        unit.slug,
+                        unit.unit.name,
+                    ),
+                )
+            else:
+                person_slug = f"unit-{record.unit.slug}"
+                person = people.setdefault(
+                    person_slug,
+                    Person(
+                        person_slug,
+                        f"{record.unit.unit.name} accounts",
+                        "",
+                        "Unit account holders",
+                        record.unit.slug,
+                        record.unit.unit.name,
+                    ),
+                )
+            person.accounts.append(key)
+            person.findings += mine
+        for person in people.values():
+            person.findings = sort_findings(person.findings)
+            person.topics = topics(person.findings, self.lessons)
+        return sorted(people.values(), key=lambda p: (-len(p.findings), p.name))
+
+    def _write_monitoring(self, writer, common: dict) -> None:
+        findings = sort_findings(self.monitoring.findings)
+        people = self._people()
+        by_account = defaultdict(list)
+        for finding in findings:
+            by_account[finding.subject.account].append(finding)
+        metrics = {a.key: a for a in self.summary.accounts}
+        records = {
+            f"{r.account.platform}:{r.account.handle}": r
+            for r in self.directory.accounts
+        }
+        person_of = {key: p for p in people for key in p.accounts}
+        shown_accounts = sorted(person_of, key=lambda k: (-len(by_account[k]), k))
+        units = counts(findings, lambda f: f.subject.unit)
+        unit_names = {u.slug: u.unit.name for u in self.directory.units}
+        trend = history.series(self.history, "findings_per_100_posts")
+        common = {
+            **common,
+            "monitoring": self.monitoring,
+            "people_by_account": person_of,
+            "account_records": records,
+            "account_metrics": metrics,
+        }
+        self._write(
+            writer,
+            "monitoring/index.html",
+            "monitoring",
+            findings=findings,
+            first_findings=[f for f in findings if RULES[f.rule].severity == "high"],
+            by_rule=[(RULES[r], n) for r, n in counts(findings, lambda f: f.rule)],
+            by_unit=[(s, unit_names.get(s, s), n) for s, n in units],
+            people=people,
+            accounts=shown_accounts,
+            findings_by_account=by_account,
+            trend=trend,
+            all_topics=topics(findings, self.lessons),
+            **common,
+        )
+        for person in people:
+            self._write(
+                writer,
+                f"monitoring/members/{person.slug}/index.html",
+                "monitoring-member",
+                person=person,
+                **common,
+            )
+        for key in shown_accounts:
+            self._write(
+                writer,
+                f"monitoring/accounts/{account_slug(key)}/index.html",
+                "monitoring-account",
+                account_key=key,
+                record=records[key],
+                feed=self.feeds.get(key),
+                metrics=metrics.get(key),
+                person=person_of[key],
+                account_findings=by_account[key],
+                account_topics=topics(by_account[key], self.lessons),
+                **common,
+            )
+
+    def _write_dashboard(self, writer, common: dict) -> None:
+        folder = Path(self.output_path) / "dashboard"
+        folder.mkdir(parents=True, exist_ok=True)
+        charts = self._charts()
+        for chart in charts:
+            (folder / f"{chart.slug}.svg").write_text(chart.svg, encoding="utf-8")
+        (folder / "metrics.csv").write_text(
+            history.to_csv(self.history), encoding="utf-8"
+        )
+        articles = self.context.get("articles", [])
+        blogs = blog_metrics(
+            articles, [(s, b.title) for s, b in sorted(self.blogs.items())], self.as_of
+        )
+        officers = [m.name for m, _ in self.directory.members if m.role == TRAFFIC_ROLE]
+        since = quarter_start(self.as_of.date())
+        posted = contributors_among(articles, TRAFFIC_BLOG, officers, since, self.as_of)
+        self._write(
+            writer,
+            "dashboard/index.html",
+            "dashboard",
+            summary=self.summary,
+            charts={c.slug: c for c in charts},
+            series={
+                name: history.series(self.history, name)
+                for name in ("posts_per_week", "findings_per_100_posts", "active_units")
+            },
+            blogs=blogs,
+            quarter_start=since,
+            traffic_officers=officers,
+            traffic_posted=posted,
+            traffic_target=TRAFFIC_TARGET,
+            units_total=len(self.directory.units),
+            **common,
+        )
+
+    def _charts(self) -> list:
+        rows = self.history
+        units = len(self.directory.units)
+        posts = history.series(rows, "posts_per_week")
+        rate = history.series(rows, "findings_per_100_posts")
+        active = history.series(rows, "active_units")
+
+        def change(points) -> str:
+            if len(points) < 2:
+                return "Only one data point so far."
+            (d0, v0), (d1, v1) = points[0], points[-1]
+            return f"From {v0:g} on {d0:%B %-d, %Y} to {v1:g} on {d1:%B %-d, %Y}."
+
+        platforms = [(p.key, p.posts_per_week) for p in self.summary.platforms]
+        return [
+            line_chart(
+                "posts-per-week",
+                "Posts per week, all accounts",
+                "Line chart of posts per week across all monitored accounts (four-week average). "
+                + change(posts),
+                posts,
+                "posts per week",
+            ),
+            line_chart(
+                "findings-per-100-posts",
+                "Monitoring findings per 100 posts",
+                "Line chart of monitoring findings per 100 posts over the previous four weeks. "
+                + change(rate),
+                rate,
+                "findings per 100 posts",
+            ),
+            line_chart(
+                "active-units",
+                f"Units with an active account (of {units})",
+                f"Line chart of how many of the {units} units had an account that posted in the previous 30 days. "
+                + change(active),
+                active,
+                "units",
+                y_max=units,
+            ),
+            bar_chart(
+                "posts-by-platform",
+                "Posts per week by platform",
+                "Bar chart of posts per week (four-week average) by platform: "
+                + ", ".join(f"{name} {value:g}" for name, value in platforms)
+                + ".",
+                platforms,
+                "posts per week",
+            ),
+        ]
+
+
+def get_generators(pelican):
+    return GovernanceGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)
