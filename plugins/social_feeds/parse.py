@@ -120,7 +120,7 @@ def _parse_xml_feed(
     if not parsed.get("version"):
         raise FeedParseError("not an RSS or Atom feed")
     feed = parsed.feed
-    zone = feed_zone(feed.get("updated"), feed.get("published"))
+    zone = feed_zone(dict.get(feed, "updated"), dict.get(feed, "published"))
     items = []
     for entry in parsed.entries:
         item = _xml_item(entry, account, zone)
@@ -184,9 +184,10 @@ def _xml_item(
 def _entry_date(entry: Any, name: str, zone: dt.tzinfo | None) -> dt.datetime | None:
     # The raw text, not feedparser's *_parsed: those are UTC and would turn a
     # naive local time into the wrong instant.
-    value = parse_date(entry.get(name))
+    # dict.get: feedparser's own get() answers `updated` with `published`.
+    value = parse_date(dict.get(entry, name))
     if value is None:
-        parsed = entry.get(f"{name}_parsed")
+        parsed = dict.get(entry, f"{name}_parsed")
         if parsed:
             value = dt.datetime(*parsed[:6], tzinfo=dt.UTC)
     return aware(value, zone) if value is not None else None
