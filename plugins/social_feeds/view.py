@@ -91,9 +91,13 @@ class ShownItem:
     def text(self) -> str:
         """The summary without the title it may start with (a title derived
         from a post's own text), or "" when it says nothing more."""
-        summary, title = self.item.summary, self.item.title.removesuffix("…")
-        if summary.startswith(title):
-            summary = summary[len(title) :].lstrip(" .:-–—")
+        summary, title = self.item.summary, self.item.title
+        # A derived title is a first sentence or the text cut short; a real
+        # title ("Youth basketball night") may also start the text, and stays.
+        if title[-1:] in {".", "!", "?", "…"} and summary.startswith(
+            title.removesuffix("…")
+        ):
+            summary = summary[len(title.removesuffix("…")) :].lstrip(" .:-–—")
         return summary
 
 
