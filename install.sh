@@ -3,7 +3,8 @@
 # packages the test suite drives). Safe to run again; skips what is present.
 #   ./install.sh          build dependencies: Python packages (pinned) and the
 #                         Canadian English dictionary the content monitoring uses
-#   ./install.sh --test   also chromium, nginx, rsync and the test packages
+#   ./install.sh --test   also chromium, nginx, rsync, the test packages and the
+#                         audit's HTML checker (vnu-jar from npm, run by Java)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,4 +39,11 @@ elif [ "$mode" != "build" ]; then
   exit 2
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+if [ "$mode" = "--test" ]; then
+  # The audit's Nu HTML Checker: vnu.jar from npm (pinned in package-lock.json),
+  # run by the system Java; --ignore-scripts stops vnu-jar downloading a JDK.
+  command -v java >/dev/null || apt_install default-jre-headless
+  command -v npm >/dev/null || apt_install npm
+  npm ci --ignore-scripts --no-audit --no-fund --silent
+fi
 echo "install.sh: ready ($requirements)"

@@ -95,6 +95,7 @@ def publish(
     keep: int = 5,
     content: Path = CONTENT,
     lock: Path = LOCK,
+    audit: bool = True,
 ) -> list[Published]:
     with (
         PublishLock(lock),
@@ -113,6 +114,8 @@ def publish(
                     "leak check",
                     "internal content in the public build: " + "; ".join(leaks[:10]),
                 )
+        if audit:
+            _audit({site: output / site for site in sites})
         seconds = round(time.monotonic() - started, 2)
         done = []
         for site in sites:
@@ -134,6 +137,22 @@ def summary_line(
     )
     feeds = "n/a" if feeds_failed is None else str(feeds_failed)
     return f"publish ok in {seconds:.1f}s: {sites} feeds_failed={feeds}"
+
+
+def _audit(sites: dict[str, Path]) -> None:
+    """The staged build must pass `invoke audit` (axe, weight, links, vnu)."""
+    from .audit import AuditError, audit_sites, print_report
+
+    try:
+        audits = audit_sites(sites, fail_fast=True)
+    except (AuditError, ImportError) as error:
+        raise PublishError("audit", f"the audit could not run: {error}") from error
+    breaches = [breach for site in audits for breach in site.breaches]
+    if breaches:
+        print_report(audits)
+        listed = "; ".join(str(b) for b in breaches[:10])
+        more = f" (and {len(breaches) - 10} more)" if len(breaches) > 10 else ""
+        raise PublishError("audit", f"{len(breaches)} breach(es): {listed}{more}")
 
 
 def _step(name: str, action, *args, **kwargs):

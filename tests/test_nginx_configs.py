@@ -19,7 +19,7 @@ from tests.support.nginx import Nginx, free_port, shipped_server
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory):
     root = tmp_path_factory.mktemp("srv")
-    publish(("public", "internal"), str(root), lock=root / "publish.lock")
+    publish(("public", "internal"), str(root), lock=root / "publish.lock", audit=False)
     return root
 
 

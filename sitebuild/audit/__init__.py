@@ -14,7 +14,7 @@ from pathlib import Path
 from ..paths import SETTINGS
 from .browse import browse
 from .links import check_links
-from .pages import select_pages
+from .pages import AuditPage, select_pages
 from .report import Breach, SiteAudit, page_breaches, print_report
 from .scan import scan_site
 from .server import serve_site
@@ -31,7 +31,16 @@ def site_origin(site: str) -> str:
     return runpy.run_path(str(SETTINGS[site]))["SITE_ORIGIN"]
 
 
-def audit_site(site: str, folder: Path) -> SiteAudit:
+def audit_site(
+    site: str,
+    folder: Path,
+    *,
+    urls: list[str] | None = None,
+    fail_fast: bool = False,
+) -> SiteAudit:
+    """Audit one built site. ``urls`` loads those pages in the browser instead
+    of one of every page type; ``fail_fast`` skips the browser when a link or
+    the HTML is already broken (publish does: the answer is no either way)."""
     folder = Path(folder)
     if not (folder / "index.html").is_file():
         raise AuditError(f"{folder} holds no built site (no index.html): build first")
@@ -43,22 +52,37 @@ def audit_site(site: str, folder: Path) -> SiteAudit:
         for problem in check_links(folder, scanned, site_origin(site)):
             page, _, reason = problem.partition(": ")
             audit.breaches.append(Breach(site, page, f"broken link: {reason}"))
-        with (
-            tempfile.TemporaryDirectory(prefix=f"tps-audit-{site}-") as run,
-            serve_site(site, folder, Path(run)) as served,
-        ):
-            audit.pages = browse(served.url, select_pages(scanned), served.credentials)
-        for result in audit.pages:
-            audit.breaches += page_breaches(site, result)
         try:
-            for error in validity.result():
-                page, _, reason = error.partition(": ")
-                audit.breaches.append(Breach(site, page, f"invalid HTML: {reason}"))
+            for error in validity.result() if fail_fast else ():
+                audit.breaches.append(_invalid(site, error))
+            if fail_fast and audit.breaches:
+                return audit
+            pages = (
+                [AuditPage("requested", url) for url in urls]
+                if urls
+                else select_pages(scanned)
+            )
+            with (
+                tempfile.TemporaryDirectory(prefix=f"tps-audit-{site}-") as run,
+                serve_site(site, folder, Path(run)) as served,
+            ):
+                audit.pages = browse(served.url, pages, served.credentials)
+            for result in audit.pages:
+                audit.breaches += page_breaches(site, result)
+            for error in () if fail_fast else validity.result():
+                audit.breaches.append(_invalid(site, error))
         except CheckerMissing as error:
             raise AuditError(str(error)) from None
     return audit
 
 
-def audit_sites(sites: dict[str, Path]) -> list[SiteAudit]:
+def _invalid(site: str, error: str) -> Breach:
+    page, _, reason = error.partition(": ")
+    return Breach(site, page, f"invalid HTML: {reason}")
+
+
+def audit_sites(sites: dict[str, Path], *, fail_fast: bool = False) -> list[SiteAudit]:
     """Audit each built site (name -> folder), e.g. {"public": output/public}."""
-    return [audit_site(site, folder) for site, folder in sites.items()]
+    return [
+        audit_site(site, folder, fail_fast=fail_fast) for site, folder in sites.items()
+    ]

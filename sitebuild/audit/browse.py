@@ -4,9 +4,10 @@ violations, bytes transferred and JavaScript bytes from the network log."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
-from ..browser import axe_violations, launch
+from ..browser import WCAG_AA, launch
 from .pages import AuditPage
 
 # Records CSP violations even when Chromium does not log them to the console.
@@ -17,6 +18,8 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 TIMEOUT_MS = 20_000
+# Pages load side by side: a page mostly waits on its renderer process and axe.
+CONCURRENCY = 3
 
 
 @dataclass
@@ -37,40 +40,51 @@ def _is_javascript(request) -> bool:
 def browse(
     base_url: str, pages: list[AuditPage], credentials: dict | None = None
 ) -> list[PageResult]:
-    from playwright.sync_api import sync_playwright
+    return asyncio.run(_browse(base_url, pages, credentials))
 
-    results = []
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+
+async def _browse(base_url, pages, credentials) -> list[PageResult]:
+    from axe_playwright_python.async_playwright import Axe
+    from playwright.async_api import async_playwright
+
+    axe = Axe()
+    slots = asyncio.Semaphore(CONCURRENCY)
+    async with async_playwright() as playwright:
+        browser = await launch(playwright)
         try:
-            for page in pages:
-                results.append(_load(browser, base_url, page, credentials))
+
+            async def one(page: AuditPage) -> PageResult:
+                async with slots:
+                    return await _load(browser, axe, base_url, page, credentials)
+
+            return list(await asyncio.gather(*(one(page) for page in pages)))
         finally:
-            browser.close()
-    return results
+            await browser.close()
 
 
-def _settle(page, pending: dict, quiet_ms: int = 150) -> None:
+async def _settle(page, pending: dict, quiet_ms: int = 150) -> None:
     """Wait until nothing is loading and nothing new started for ``quiet_ms``:
     scripts may fetch after the load event (the search box does). Playwright's
     networkidle waits a fixed 500 ms, which is most of an audit's time."""
-    deadline = TIMEOUT_MS // quiet_ms
-    for _ in range(deadline):
+    for _ in range(TIMEOUT_MS // quiet_ms):
         before = pending["started"]
-        page.wait_for_timeout(quiet_ms)
+        await page.wait_for_timeout(quiet_ms)
         if pending["open"] <= 0 and pending["started"] == before:
             return
 
 
-def _load(browser, base_url: str, audit_page: AuditPage, credentials) -> PageResult:
+async def _load(
+    browser, axe, base_url: str, audit_page: AuditPage, credentials
+) -> PageResult:
     result = PageResult(audit_page)
     # A fresh context per page: an empty cache, so this is the first-load weight.
-    context = browser.new_context(http_credentials=credentials)
+    context = await browser.new_context(http_credentials=credentials)
     try:
-        page = context.new_page()
-        page.add_init_script(CSP_LISTENER)
+        page = await context.new_page()
+        await page.add_init_script(CSP_LISTENER)
         url = base_url + audit_page.url
         finished = []
+        pending = {"open": 0, "started": 0}
 
         def console(message):
             if message.type != "error":
@@ -83,13 +97,6 @@ def _load(browser, base_url: str, audit_page: AuditPage, credentials) -> PageRes
             ):
                 return
             result.console_errors.append(message.text)
-
-        page.on("console", console)
-        page.on(
-            "pageerror",
-            lambda error: result.console_errors.append(f"uncaught: {error}"),
-        )
-        pending = {"open": 0, "started": 0}
 
         def started(_request):
             pending["open"] += 1
@@ -105,30 +112,35 @@ def _load(browser, base_url: str, audit_page: AuditPage, credentials) -> PageRes
                 f"request failed: {request.url} ({request.failure})"
             )
 
+        def response(answer):
+            if answer.status >= 400 and answer.url != url:
+                result.console_errors.append(f"{answer.status} for {answer.url}")
+
+        page.on("console", console)
+        page.on(
+            "pageerror",
+            lambda error: result.console_errors.append(f"uncaught: {error}"),
+        )
         page.on("request", started)
         page.on("requestfinished", done)
         page.on("requestfailed", failed)
-        page.on(
-            "response",
-            lambda r: (
-                result.console_errors.append(f"{r.status} for {r.url}")
-                if r.status >= 400 and r.url != url
-                else None
-            ),
-        )
-        response = page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
-        result.status = response.status if response else None
-        _settle(page, pending)
+        page.on("response", response)
+        answer = await page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        result.status = answer.status if answer else None
+        await _settle(page, pending)
         for request in finished:
-            sizes = request.sizes()
+            sizes = await request.sizes()
             size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
             result.transferred += size
             if _is_javascript(request):
                 result.javascript += size
         result.console_errors += [
-            f"CSP violation: {v}" for v in page.evaluate("window.__cspViolations || []")
+            f"CSP violation: {v}"
+            for v in await page.evaluate("window.__cspViolations || []")
         ]
-        result.violations = axe_violations(page)
+        result.violations = (await axe.run(page, options=WCAG_AA)).response[
+            "violations"
+        ]
     finally:
-        context.close()
+        await context.close()
     return result
