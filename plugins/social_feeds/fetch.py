@@ -6,8 +6,10 @@ cause. Retries, with exponential backoff, are only for timeouts, 5xx and 429,
 and only while the retry still fits before the refresh's deadline.
 
 Connections are spread over several clients with pools of at most
-`POOL_SIZE`: httpcore scans every pooled connection for each queued request,
-so one large pool makes 200 revalidations crawl (DESIGN §11).
+`POOL_SIZE`: httpcore scans every pooled connection (a poll() on each idle
+one) whenever a request is queued or a response closed, so one large pool
+makes 200 revalidations crawl (DESIGN §11). 25 measured a quarter less CPU
+than 50 on a cold refresh of 200 feeds.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import httpx
 
 from .settings import FeedSettings
 
-POOL_SIZE = 50
+POOL_SIZE = 25
 FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
