@@ -52,6 +52,11 @@ def test_report_pages_and_dashboard_exist_only_in_the_internal_build(
         assert (internal_site / path).is_file(), path
     assert not (public_site / "monitoring").exists()
     assert not (public_site / "dashboard").exists()
+    library = page(internal_site, "profile-library/")
+    links = {
+        a["href"].rsplit("../", 1)[-1] for a in library.select(".tps-page-heading a")
+    }
+    assert {"monitoring/", "dashboard/"} <= links
 
 
 def test_a_misspelled_post_appears_under_its_member_and_unit_with_the_reason(
