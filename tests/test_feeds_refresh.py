@@ -171,7 +171,9 @@ def test_304_revalidation_sends_the_validators_and_keeps_the_items(http, tmp_pat
     [feed] = report.feeds
     assert (feed.status, feed.http_status, feed.new_items) == ("not-modified", 304, 0)
     stored = cache.load(settings.cache_dir, "mastodon:feed")
-    assert [item.title for item in stored.items] == [f"first post {i}" for i in range(3)]
+    assert [item.title for item in stored.items] == [
+        f"first post {i}" for i in range(3)
+    ]
     assert stored.last_success == LATER and stored.etag == '"v1"'
     [request] = requests_to(http, "/feed.atom")
     assert request.headers["If-None-Match"] == '"v1"'
@@ -528,6 +530,36 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
     remaining = sorted(p.name for p in (settings.cache_dir / "media").iterdir())
     assert len(remaining) == 2
     assert media_name(http.url_for(names["photo"])).split("/")[1] not in remaining
+
+
+def test_images_are_never_fetched_from_another_private_host(http, tmp_path):
+    """A feed on 127.0.0.1 may serve its own images; an image URL (or a
+    redirect) pointing at another local host is refused before any request."""
+    port = http.port
+    http.expect_request("/img/own.png").respond_with_data(
+        image_bytes("png-alpha"), content_type="image/png"
+    )
+    http.expect_request("/img/bounce.png").respond_with_data(
+        "", status=302, headers={"Location": f"http://localhost:{port}/img/own.png"}
+    )
+    feeds = {
+        "own": http.url_for("/img/own.png"),
+        "sideways": f"http://localhost:{port}/img/own.png",
+        "bounce": http.url_for("/img/bounce.png"),
+    }
+    for name, image in feeds.items():
+        http.expect_request(f"/{name}.atom").respond_with_data(
+            atom(name, image=image), content_type=ATOM_TYPE
+        )
+    settings = feed_settings(tmp_path)
+    report = by_account(refresh([account(http, n) for n in feeds], settings, now=NOW))
+
+    assert report["mastodon:own"].images == 1
+    for name in ("sideways", "bounce"):
+        [error] = report[f"mastodon:{name}"].image_errors
+        assert "localhost is not a public address" in error, error
+        assert report[f"mastodon:{name}"].status == "ok"
+    assert len(requests_to(http, "/img/own.png")) == 1  # only the feed's own fetch
 
 
 # --- the refresh as a whole ------------------------------------------------------

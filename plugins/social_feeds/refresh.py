@@ -196,7 +196,7 @@ class _Run:
         await self._save(feed)
         # Images last: the feed is already saved and reported if the deadline
         # cuts the downloads short.
-        items, stored, errors = await self.media.localise(feed.items)
+        items, stored, errors = await self.media.localise(feed.items, account.feed)
         if items != feed.items:
             feed.items = items
             await self._save(feed)
