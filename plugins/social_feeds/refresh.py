@@ -64,8 +64,7 @@ async def refresh_async(
     deadline_reached = False
     pool = _parse_pool(len(accounts))
     async with Fetcher(settings, deadline_at=deadline_at) as fetcher:
-        run = _Run(settings, now, MediaStore(settings.cache_dir, fetcher), fetcher)
-        run.pool = pool
+        run = _Run(settings, now, fetcher, pool)
         tasks = [asyncio.create_task(run.guarded(account)) for account in accounts]
         try:
             async with asyncio.timeout_at(deadline_at):
@@ -107,24 +106,28 @@ async def refresh_async(
     return report
 
 
+class _FeedFailed(Exception):
+    def __init__(self, error: str, status: int | None):
+        super().__init__(error)
+        self.error, self.status = error, status
+
+
 class _Run:
-    """The state of one refresh: its time, clients, image store and reports."""
+    """The state of one refresh: its time, clients, parsers, images, reports."""
 
     def __init__(
         self,
         settings: FeedSettings,
         now: dt.datetime,
-        media: MediaStore,
         fetcher: Fetcher,
+        pool: Executor | None,
     ):
-        self.settings, self.now, self.media, self.fetcher = (
-            settings,
-            now,
-            media,
-            fetcher,
-        )
+        self.settings = settings
+        self.now = now
+        self.fetcher = fetcher
+        self.pool = pool  # parses in worker processes; None: in this one
+        self.media = MediaStore(settings.cache_dir, fetcher)
         self.reports: dict[str, FeedReport] = {}
-        self.pool: Executor | None = None
 
     async def guarded(self, account: FeedAccount) -> None:
         """`feed`, with an unexpected error failing that feed only; an OSError
@@ -148,45 +151,14 @@ class _Run:
     async def feed(self, account: FeedAccount) -> None:
         started = time.monotonic()
         old = cache.load(self.settings.cache_dir, account.key)
-        # Validators only when there is something to keep: a 304 on an empty
-        # cache (or a cache of another URL) would leave the account with nothing.
-        revalidate = old is not None and bool(old.items) and old.url == account.feed
-        result = await self.fetcher.fetch(
-            account.feed,
-            etag=old.etag if revalidate else None,
-            last_modified=old.last_modified if revalidate else None,
-        )
-        if result.not_modified and revalidate:
-            feed, new_items = self._not_modified(old, result), 0
-        elif result.not_modified:
+        try:
+            feed, new_items = await self._fetched(account, old)
+        except _FeedFailed as failure:
             await self.failed(
                 account,
                 old,
-                f"{account.feed}: 304 Not Modified to a request without validators",
-                status=304,
-                duration=time.monotonic() - started,
-            )
-            return
-        elif result.ok:
-            try:
-                feed = await self._parsed(account, result)
-            except FeedParseError as error:
-                await self.failed(
-                    account,
-                    old,
-                    f"{account.feed}: {error.reason}",
-                    status=result.status,
-                    duration=time.monotonic() - started,
-                )
-                return
-            known = {item.id for item in old.items} if old else set()
-            new_items = sum(1 for item in feed.items if item.id not in known)
-        else:
-            await self.failed(
-                account,
-                old,
-                result.error or f"{account.feed}: failed",
-                status=result.status,
+                failure.error,
+                status=failure.status,
                 duration=time.monotonic() - started,
             )
             return
@@ -202,6 +174,36 @@ class _Run:
             await self._save(feed)
         report.images, report.image_errors = stored, errors
         report.duration = round(time.monotonic() - started, 3)
+
+    async def _fetched(
+        self, account: FeedAccount, old: CachedFeed | None
+    ) -> tuple[CachedFeed, int]:
+        """The feed to store and its count of new items, or _FeedFailed."""
+        # Validators only when there is something to keep: a 304 on an empty
+        # cache (or a cache of another URL) would leave the account with nothing.
+        revalidate = old is not None and bool(old.items) and old.url == account.feed
+        result = await self.fetcher.fetch(
+            account.feed,
+            etag=old.etag if revalidate else None,
+            last_modified=old.last_modified if revalidate else None,
+        )
+        if result.not_modified:
+            if not revalidate:
+                raise _FeedFailed(
+                    f"{account.feed}: 304 Not Modified to a request without validators",
+                    304,
+                )
+            return self._not_modified(old, result), 0
+        if not result.ok:
+            raise _FeedFailed(result.error or f"{account.feed}: failed", result.status)
+        try:
+            feed = await self._parsed(account, result)
+        except FeedParseError as error:
+            raise _FeedFailed(
+                f"{account.feed}: {error.reason}", result.status
+            ) from None
+        known = {item.id for item in old.items} if old else set()
+        return feed, sum(1 for item in feed.items if item.id not in known)
 
     def _not_modified(self, old: CachedFeed, result: FetchResult) -> CachedFeed:
         return old.model_copy(
