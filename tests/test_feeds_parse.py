@@ -137,11 +137,13 @@ def test_json_feed_bridge_for_instagram():
 
 def test_committed_cache_is_what_parse_feed_makes_of_the_samples():
     """The sample cache went through the same code path as a real refresh."""
-    assert len(ACCOUNTS) == 47
+    assert len(ACCOUNTS) >= 30
     platforms = set()
     for key, account in ACCOUNTS.items():
         cached = cache.load(CACHE, key)
-        assert cached is not None, f"no sample cache for {key}"
+        assert cached is not None, (
+            f"no sample cache for {key}: run .venv/bin/python feeds/make_sample_cache.py"
+        )
         assert 3 <= len(cached.items) <= 12, key
         platforms.add(account.platform)
         body, content_type, _ = sample(account.platform, account.handle)
