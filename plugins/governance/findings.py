@@ -83,6 +83,13 @@ class Finding:
     def word(self) -> str:
         return self.excerpt.match
 
+    @property
+    def severity(self) -> str:
+        """high, medium or low: set by the rule (governance.rules)."""
+        from .rules import RULES
+
+        return RULES[self.rule].severity
+
     def with_subject(self, subject: Subject) -> Finding:
         return replace(self, subject=subject)
 

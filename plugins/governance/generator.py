@@ -154,6 +154,7 @@ class GovernanceGenerator(Generator):
             "account_slug": account_slug,
             "rule_lessons": lambda rule: rule_lessons(rule, self.lessons),
         }
+        self.charts = {chart.slug: chart for chart in self._charts()}
         self._write_monitoring(writer, common)
         self._write_dashboard(writer, common)
 
@@ -249,6 +250,7 @@ class GovernanceGenerator(Generator):
             accounts=shown_accounts,
             findings_by_account=by_account,
             trend=trend,
+            trend_chart=self.charts["findings-per-100-posts"],
             all_topics=topics(findings, self.lessons),
             **common,
         )
@@ -278,8 +280,7 @@ class GovernanceGenerator(Generator):
     def _write_dashboard(self, writer, common: dict) -> None:
         folder = Path(self.output_path) / "dashboard"
         folder.mkdir(parents=True, exist_ok=True)
-        charts = self._charts()
-        for chart in charts:
+        for chart in self.charts.values():
             (folder / f"{chart.slug}.svg").write_text(chart.svg, encoding="utf-8")
         (folder / "metrics.csv").write_text(
             history.to_csv(self.history), encoding="utf-8"
@@ -296,7 +297,7 @@ class GovernanceGenerator(Generator):
             "dashboard/index.html",
             "dashboard",
             summary=self.summary,
-            charts={c.slug: c for c in charts},
+            charts=self.charts,
             series={
                 name: history.series(self.history, name)
                 for name in ("posts_per_week", "findings_per_100_posts", "active_units")
