@@ -13,6 +13,7 @@ import gzip
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
 import time
@@ -464,6 +465,17 @@ def image_bytes(kind: str, size: tuple[int, int] = (1200, 800)) -> bytes:
     elif kind == "gif":
         frames = [Image.new("P", (300, 200), colour) for colour in (1, 2)]
         frames[0].save(out, "GIF", save_all=True, append_images=frames[1:])
+    elif kind == "webp":
+        Image.new("RGB", (500, 300), (10, 120, 40)).save(out, "WEBP")
+    elif kind == "png-bomb":
+        # 9,000 × 5,000 pixels (135 MB to decode) claimed in a few bytes.
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            crc = struct.pack(">I", zlib.crc32(kind + data))
+            return struct.pack(">I", len(data)) + kind + data + crc
+
+        size = struct.pack(">IIBBBBB", 9000, 5000, 8, 2, 0, 0, 0)
+        out.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", size))
+        out.write(chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b""))
     return out.getvalue()
 
 
@@ -477,6 +489,8 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
         "/img/anim.gif": (image_bytes("gif"), "image/gif"),
         "/img/vector.svg": (SVG, "image/svg+xml"),
         "/img/pixel.png": (b"GIF89a-not-really", "image/png"),
+        "/img/still.webp": (image_bytes("webp"), "image/webp"),
+        "/img/bomb.png": (image_bytes("png-bomb"), "image/png"),
     }
     for path, (body, kind) in images.items():
         http.expect_request(path).respond_with_data(body, content_type=kind)
@@ -491,7 +505,7 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
     accounts = [account(http, name) for name in names]
     report = by_account(refresh(accounts, settings, now=NOW))
 
-    for name in ("photo", "camera", "anim"):
+    for name in ("photo", "camera", "anim", "still"):
         url = http.url_for(names[name])
         stored = cache.load(settings.cache_dir, f"mastodon:{name}")
         assert {item.image_local for item in stored.items} == {media_name(url)}
@@ -507,6 +521,7 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
     for name, reason in (
         ("vector", "SVG is never accepted"),
         ("pixel", "not a JPEG, PNG, WebP or GIF"),
+        ("bomb", "9000×5000 pixels is too large to decode"),
         ("gone", "HTTP 404"),
     ):
         feed = report[f"mastodon:{name}"]
@@ -515,7 +530,7 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
         stored = cache.load(settings.cache_dir, f"mastodon:{name}")
         assert all(item.image_local is None for item in stored.items), name
     stored_files = sorted(p.name for p in (settings.cache_dir / "media").iterdir())
-    assert len(stored_files) == 3
+    assert len(stored_files) == 4
 
     # Stored images are not fetched again; images no longer referenced are pruned.
     http.clear()
@@ -528,7 +543,7 @@ def test_item_images_are_stored_locally_as_clean_small_jpegs(http, tmp_path):
     refresh(accounts, settings, now=LATER)
     assert not [r for r, _ in http.log if r.path in {names["camera"], names["anim"]}]
     remaining = sorted(p.name for p in (settings.cache_dir / "media").iterdir())
-    assert len(remaining) == 2
+    assert len(remaining) == 3
     assert media_name(http.url_for(names["photo"])).split("/")[1] not in remaining
 
 

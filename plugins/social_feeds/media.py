@@ -65,6 +65,8 @@ def to_jpeg(data: bytes) -> bytes:
             return out.getvalue()
     except ImageRejected:
         raise
+    except Image.DecompressionBombError:
+        raise ImageRejected("too many pixels to decode") from None
     except Image.UnidentifiedImageError:
         raise ImageRejected(
             "not a JPEG, PNG, WebP or GIF image (SVG is never accepted)"
