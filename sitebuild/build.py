@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model import ContentError, validate_tree
+from content_model import ContentError, tree_stamp, validate_tree
 
 from .paths import CONTENT, OUTPUT, SETTINGS, SITES
 
@@ -56,9 +56,12 @@ def build(
     place; only when every site succeeded are they moved into place. On any
     failure the staging folders are removed and the previous output is intact.
     """
+    stamp = tree_stamp(content)
     problems = [p for p in validate_tree(content) if p.severity == "error"]
     if problems:
         raise ContentError(problems)
+    # The Pelican processes skip their own validation of this very tree.
+    settings = {**(settings or {}), "CONTENT_VALIDATED_STAMP": stamp}
     output_root.mkdir(parents=True, exist_ok=True)
     staged: dict[str, Path] = {}
     try:

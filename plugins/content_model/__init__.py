@@ -2,6 +2,6 @@
 
 from .plugin import register
 from .problems import ContentError, Problem
-from .validate import validate_tree
+from .validate import tree_stamp, validate_tree
 
-__all__ = ["ContentError", "Problem", "register", "validate_tree"]
+__all__ = ["ContentError", "Problem", "register", "tree_stamp", "validate_tree"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from pathlib import Path
 
@@ -23,6 +24,19 @@ def validate_tree(content: Path, root: Path | None = None) -> list[Problem]:
     """Validate blogs, posts and pages under ``content``; paths shown relative to
     ``root`` (default: the folder holding ``content``)."""
     return _TreeCheck(Path(content), Path(root or Path(content).parent)).run()
+
+
+def tree_stamp(content: Path) -> str:
+    """A fingerprint of every file under ``content`` (path, size, mtime): equal
+    stamps mean the tree a validation passed on is the tree being built."""
+    digest = hashlib.sha256()
+    content = Path(content)
+    for path in sorted(content.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            name = path.relative_to(content)
+            digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
 
 
 def load_blog(path: Path, root: Path) -> tuple[BlogConfig | None, list[Problem]]:

@@ -33,7 +33,11 @@ PLATFORM_NAMES = {
 }
 
 
-class _TextDatesLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: the pure-Python one was most of a build.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _TextDatesLoader(_SafeLoader):
     """Leaves dates as text so pydantic parses them and names the field on error
     (PyYAML itself raises a bare ValueError for 2026-06-31)."""
 
@@ -151,8 +155,12 @@ def _load_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]]
         ]
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text, Loader=_TextDatesLoader)
-        data = yaml.load(text, Loader=_TextDatesLoader)
+        loader = _TextDatesLoader(text)
+        try:  # parse once: the node tree gives error lines, then the data
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         return None, [
