@@ -289,6 +289,12 @@ def test_wrong_encoding_is_a_failure():
         parse(body, "application/rss+xml; charset=utf-8")
 
 
+@pytest.mark.parametrize("content_type", ["text/xml", "text/plain", None])
+def test_utf8_feed_served_as_text_without_charset_is_fine(content_type):
+    body = rss(item("1", "Tue, 24 Nov 2026 09:00:00", "Café déjà vu"))
+    assert parse(body, content_type).items[0].summary == "Café déjà vu"
+
+
 def test_external_entities_are_refused(tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET")
