@@ -283,6 +283,14 @@ def test_failures_raise_feed_parse_error(body, content_type, reason):
         parse(body, content_type)
 
 
+def test_undated_items_are_dropped_and_a_feed_of_only_those_fails():
+    undated = "<item><guid>u</guid><description>When?</description></item>"
+    feed = parse(rss(undated, item("1", "Tue, 24 Nov 2026 09:00:00 +0000")))
+    assert [i.id for i in feed.items] == ["1"]
+    with pytest.raises(FeedParseError, match="none of the feed's 1 items has a date"):
+        parse(rss(undated))
+
+
 def test_wrong_encoding_is_a_failure():
     body = rss(item("1", "Tue, 24 Nov 2026 09:00:00", "Café déjà vu")).encode("latin-1")
     with pytest.raises(FeedParseError, match="encoding"):

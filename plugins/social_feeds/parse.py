@@ -126,6 +126,10 @@ def _parse_xml_feed(
         item = _xml_item(entry, account, zone)
         if item is not None:
             items.append(item)
+    if parsed.entries and not items:
+        raise FeedParseError(
+            f"none of the feed's {len(parsed.entries)} items has a date"
+        )
     profile = Profile(
         display_name=trim(plain_text(feed.get("title")), 200),
         bio=trim(plain_text(feed.get("subtitle") or feed.get("description")), 500),
@@ -290,6 +294,8 @@ def _parse_json_feed(
         item = _json_item(entry, account)
         if item is not None:
             items.append(item)
+    if entries and not items:
+        raise FeedParseError(f"none of the feed's {len(entries)} items has a date")
     profile = Profile(
         display_name=trim(plain_text(_text(document.get("title"))), 200),
         bio=trim(plain_text(_text(document.get("description"))), 500),
