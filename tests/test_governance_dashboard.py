@@ -3,7 +3,9 @@ and the SVG charts."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
@@ -12,6 +14,7 @@ import pytest
 from governance import history
 from governance.charts import bar_chart, line_chart
 from governance.metrics import (
+    account_csv,
     as_of_from,
     blog_metrics,
     contributors_among,
@@ -129,6 +132,26 @@ def test_totals_units_and_platforms_equal_a_hand_count(summary):
     assert platforms == {"mastodon": (1, 0, 0), "x": (2, 2, 6)}
     north = summary.units[0]
     assert (north.active, north.dormant, north.days_since_last_post) == (1, 1, 1)
+
+
+def test_the_account_export_has_one_row_per_account_with_the_hand_counted_figures(
+    summary,
+):
+    rows = list(csv.DictReader(io.StringIO(account_csv(summary))))
+    assert [r["account"] for r in rows] == ["mastodon:B", "x:A", "x:C"]
+    b, a, c = rows
+    assert (a["posts_28d"], a["posts_per_week"], a["days_since_last_post"]) == (
+        "4",
+        "1.0",
+        "1",
+    )
+    assert (b["dormant"], b["member"], c["stale_feed"], c["feed_age_days"]) == (
+        "yes",
+        "Pat Lee",
+        "yes",
+        "3",
+    )
+    assert (a["findings_28d"], c["findings_28d"]) == ("2", "1")
 
 
 def test_as_of_is_the_newest_successful_fetch():

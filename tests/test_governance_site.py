@@ -157,6 +157,15 @@ def test_dashboard_shows_the_recorded_figures_and_trends(internal_site):
     trend = html.select_one("#activity").find_parent("section").select_one("table")
     assert len(trend.select("tbody tr")) == len(days)
     assert "as of" in html.select_one(".tps-as-of").get_text().lower()
+    exported = list(
+        csv.DictReader(
+            io.StringIO(
+                (internal_site / "dashboard" / "accounts.csv").read_text("utf-8")
+            )
+        )
+    )
+    assert {row["account"] for row in exported} == {a.key for a in accounts}
+    assert {row["handle"] for row in exported if row["stale_feed"] == "yes"} == stale
 
 
 def test_the_public_build_contains_no_monitoring_finding_or_word_list(

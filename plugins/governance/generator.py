@@ -17,12 +17,14 @@ from content_model.blogs import blog_configs
 from content_model.problems import ContentError
 from social_feeds.cache import load_all
 from social_feeds.registry import feed_accounts
+from social_feeds.report import read_report
 from social_feeds.settings import feed_settings
 from units import load_directory
 
 from . import history
 from .charts import bar_chart, line_chart
 from .metrics import (
+    account_csv,
     as_of_from,
     blog_metrics,
     contributors_among,
@@ -95,6 +97,10 @@ class GovernanceGenerator(Generator):
         cache_dir = feed_settings(self.settings, ROOT).cache_dir
         self.accounts = feed_accounts(content)
         self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
+        try:
+            self.refresh = read_report(cache_dir)  # optional: the last refresh's report
+        except (OSError, ValueError):
+            self.refresh = None
         zone = ZoneInfo(self.settings.get("TIMEZONE", "America/Toronto"))
         found = as_of_from(self.feeds.values())
         self.as_of_from_cache = found is not None
@@ -282,6 +288,9 @@ class GovernanceGenerator(Generator):
         folder.mkdir(parents=True, exist_ok=True)
         for chart in self.charts.values():
             (folder / f"{chart.slug}.svg").write_text(chart.svg, encoding="utf-8")
+        (folder / "accounts.csv").write_text(
+            account_csv(self.summary), encoding="utf-8"
+        )
         (folder / "metrics.csv").write_text(
             history.to_csv(self.history), encoding="utf-8"
         )
@@ -308,6 +317,7 @@ class GovernanceGenerator(Generator):
             traffic_posted=posted,
             traffic_target=TRAFFIC_TARGET,
             units_total=len(self.directory.units),
+            refresh=self.refresh,
             **common,
         )
 

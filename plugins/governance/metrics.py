@@ -4,7 +4,9 @@ sample history script and the tests compute exactly what the build shows."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
@@ -269,3 +271,48 @@ def contributors_among(
             and _author(a) in wanted
         }
     )
+
+
+ACCOUNT_FIELDS = [
+    "account",
+    "platform",
+    "handle",
+    "unit",
+    "member",
+    "posts_28d",
+    "posts_per_week",
+    "last_post",
+    "days_since_last_post",
+    "dormant",
+    "stale_feed",
+    "feed_age_days",
+    "findings_28d",
+]
+
+
+def account_csv(summary: Summary) -> str:
+    """The per-account figures as of the summary's date (the dashboard's export)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ACCOUNT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for a in sorted(summary.accounts, key=lambda a: a.key):
+        writer.writerow(
+            {
+                "account": a.key,
+                "platform": a.platform,
+                "handle": a.handle,
+                "unit": a.unit,
+                "member": a.member or "",
+                "posts_28d": a.posts_window,
+                "posts_per_week": a.posts_per_week,
+                "last_post": a.last_post.isoformat() if a.last_post else "",
+                "days_since_last_post": ""
+                if a.days_since_last_post is None
+                else a.days_since_last_post,
+                "dormant": "yes" if a.dormant else "no",
+                "stale_feed": "yes" if a.stale else "no",
+                "feed_age_days": "" if a.cache_age_days is None else a.cache_age_days,
+                "findings_28d": a.findings,
+            }
+        )
+    return buffer.getvalue()
