@@ -43,7 +43,7 @@ from .report import (
     sort_findings,
     topics,
 )
-from .rules import RULES, SEVERITY_LABELS
+from .rules import RULES, SEVERITY_LABELS, SEVERITY_ORDER
 
 ROOT = Path(__file__).resolve().parents[2]  # the project (pelican.conf.py) folder
 TRAFFIC_BLOG = "traffic-services"
@@ -250,7 +250,10 @@ class GovernanceGenerator(Generator):
             "monitoring",
             findings=findings,
             first_findings=[f for f in findings if RULES[f.rule].severity == "high"],
-            by_rule=[(RULES[r], n) for r, n in counts(findings, lambda f: f.rule)],
+            by_rule=sorted(
+                ((RULES[r], n) for r, n in counts(findings, lambda f: f.rule)),
+                key=lambda pair: (SEVERITY_ORDER[pair[0].severity], -pair[1]),
+            ),
             by_unit=[(s, unit_names.get(s, s), n) for s, n in units],
             people=people,
             accounts=shown_accounts,

@@ -15,11 +15,10 @@ from .checks.spelling import check_spelling
 from .checks.style import check_style
 from .checks.terms import Term, check_terms
 from .findings import Excerpt, Finding, Hit, Subject, finding_from_hit
-from .rules import RULES
+from .rules import RULES, SEVERITY_ORDER
 from .silence import Silences
 
 _HREF = re.compile(r"""href=["']([^"']+)["']""")
-_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,9 @@ def _without_overlaps(hits: list[Hit]) -> list[Hit]:
     """One finding per stretch of text: the most serious rule wins ("CBTX 123"
     is a licence plate, not a misspelled word), then document order."""
     kept: list[Hit] = []
-    for hit in sorted(hits, key=lambda h: (_RANK[RULES[h.rule].severity], h.start)):
+    for hit in sorted(
+        hits, key=lambda h: (SEVERITY_ORDER[RULES[h.rule].severity], h.start)
+    ):
         if hit.end > hit.start and any(
             k.start < hit.end and hit.start < k.end and k.end > k.start for k in kept
         ):

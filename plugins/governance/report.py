@@ -8,9 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from .findings import Finding
-from .rules import RULES, SEVERITY_LABELS, Rule
-
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+from .rules import RULES, SEVERITY_LABELS, SEVERITY_ORDER, Rule
 
 
 def slug(text: str) -> str:
@@ -61,7 +59,7 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
     return sorted(
         findings,
         key=lambda f: (
-            _SEVERITY_ORDER[RULES[f.rule].severity],
+            SEVERITY_ORDER[RULES[f.rule].severity],
             -(f.subject.published.timestamp() if f.subject.published else 0),
             f.subject.account,
         ),
@@ -81,7 +79,7 @@ def topics(findings: list[Finding], lessons: dict[str, Lesson]) -> list[Topic]:
         for rule, items in grouped.items()
     ]
     return sorted(
-        found, key=lambda t: (_SEVERITY_ORDER[t.rule.severity], -len(t.findings))
+        found, key=lambda t: (SEVERITY_ORDER[t.rule.severity], -len(t.findings))
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SEVERITY_LABELS = {
     "high": "Discuss this week",
     "medium": "Fix soon",
