@@ -102,8 +102,11 @@ def _start_pelican(
         "--fatal",
         "errors",
     ]
-    for key, value in settings.items():
-        command += ["--extra-settings", f"{key}={json.dumps(value)}"]
+    if settings:
+        # One --extra-settings with every pair: Pelican keeps only the last
+        # occurrence of the option.
+        command += ["--extra-settings"]
+        command += [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     return subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
