@@ -21,7 +21,7 @@ from social_feeds import cache
 from social_feeds.models import CachedFeed, FeedItem
 from social_feeds.parse import parse_feed
 from social_feeds.registry import feed_accounts
-from social_feeds.view import ShownItem
+from social_feeds.view import ShownItem, duration, relative_time
 from tests.support.browser import axe_violations, describe
 from tests.support.html import page, soup
 
@@ -203,6 +203,23 @@ def test_item_text_drops_a_derived_title_but_not_a_real_one():
         "Youth night is back on Fridays."
     )
     assert shown("Only this.", "Only this.").text == ""
+
+
+def test_relative_times_in_words():
+    now = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+    ago = {
+        dt.timedelta(seconds=30): "just now",
+        dt.timedelta(minutes=1): "1 minute ago",
+        dt.timedelta(hours=3, minutes=59): "3 hours ago",
+        dt.timedelta(days=1, hours=2): "1 day ago",
+        dt.timedelta(days=15): "2 weeks ago",
+        dt.timedelta(days=95): "3 months ago",
+        dt.timedelta(minutes=-5): "just now",  # a build clock behind the refresh's
+    }
+    for delta, words in ago.items():
+        assert relative_time(now - delta, now) == words
+    assert duration(dt.timedelta(days=2, hours=5)) == "2 days"
+    assert duration(dt.timedelta(hours=-2)) == "under a minute"
 
 
 # --- a hostile feed, end to end -------------------------------------------------------

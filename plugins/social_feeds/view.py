@@ -41,8 +41,11 @@ def relative_time(then: dt.datetime, now: dt.datetime) -> str:
 
 
 def duration(age: dt.timedelta) -> str:
-    """An age in words: "3 hours", "2 days"."""
-    return relative_time(dt.datetime.min, dt.datetime.min + age).removesuffix(" ago")
+    """An age in words: "3 hours", "2 days"; under a minute (or negative,
+    from a clock behind the refresh's) is "under a minute"."""
+    start = dt.datetime(2000, 1, 1)
+    words = relative_time(start, start + age)
+    return "under a minute" if words == "just now" else words.removesuffix(" ago")
 
 
 def local_date(value: dt.datetime) -> str:
