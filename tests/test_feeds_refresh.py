@@ -658,3 +658,53 @@ def test_invoke_feeds_exits_1_when_the_refresh_cannot_run(local_feeds, tmp_path)
     )
     assert unwritable.returncode == 1
     assert "not writable" in unwritable.stderr
+
+
+# --- the report on a terminal, and the benchmark's harness -----------------------
+
+
+def test_the_report_is_a_table_on_a_terminal_and_plain_lines_elsewhere(http, tmp_path):
+    from rich.console import Console
+
+    from social_feeds.report import render
+
+    http.expect_request("/good.atom").respond_with_data(
+        atom("good"), content_type=ATOM_TYPE
+    )
+    http.expect_request("/bad.atom").respond_with_data("", status=404)
+    report = refresh(
+        [account(http, "good"), account(http, "bad")], feed_settings(tmp_path)
+    )
+
+    terminal = Console(force_terminal=True, width=200, record=True)
+    render(report, terminal)
+    table = terminal.export_text()
+    assert "Social feeds refresh" in table
+    for heading in (
+        "Account",
+        "Unit",
+        "Status",
+        "HTTP",
+        "Items",
+        "New",
+        "Age",
+        "Error",
+    ):
+        assert heading in table
+    assert "│ mastodon:bad" in table and "HTTP 404" in table
+
+    piped = Console(file=io.StringIO(), force_terminal=False, width=80)
+    render(report, piped)
+    lines = piped.file.getvalue().splitlines()
+    assert lines[0].startswith("ok ") and "mastodon:good" in lines[0]
+    assert lines[1].startswith("failed ") and lines[1].endswith("HTTP 404 NOT FOUND")
+    assert lines[2] == report.summary()
+
+
+def test_the_benchmark_harness_runs_cold_then_all_304():
+    from bench.feeds import run
+
+    figures = run(feeds=20, latency=0.05)
+    assert figures["cold"]["ok"] == 20 and figures["cold"]["failed"] == 0
+    assert figures["revalidate"]["not-modified"] == 20
+    assert figures["revalidate"]["requests_per_second"] > 0
