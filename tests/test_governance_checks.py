@@ -323,3 +323,19 @@ def test_the_sample_posts_markdown_has_no_canadian_spelling_flagged():
         p.message.split("'")[1].lower() for p in run_checks() if p.field == "spelling"
     }
     assert flagged.isdisjoint(CANADIAN)
+
+
+def test_style_in_one_batch_equals_style_text_by_text():
+    from governance.checks.style import check_style, check_style_many
+
+    texts = [
+        "We will utilize the new lot!",
+        "",
+        "Thanks everyone! Great turnout! See you soon! Bring friends!",
+        "Keep an eye on the weather.",
+        "Locations",
+        "Locations are posted on Monday.",
+    ]
+    batched = check_style_many(texts)
+    assert batched == [check_style(text) for text in texts]
+    assert [len(hits) for hits in batched] == [1, 0, 0, 1, 0, 0]

@@ -5,12 +5,13 @@ content model (content_model.validate_tree), which already reports them as error
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from content_model.frontmatter import parse_file
 from content_model.problems import Problem, relative
 
-from .findings import Finding, Subject, finding_from_hit
+from .findings import Finding, Hit, Subject, finding_from_hit
 from .monitor import Checker
 from .silence import Silences
 
@@ -54,51 +55,70 @@ def markdown_files(content: Path) -> list[Path]:
     return files
 
 
-def check_file(path: Path, checker: Checker, root: Path) -> list[Finding]:
+@dataclass(frozen=True)
+class _Job:
+    subject: Subject
+    text: str  # what the checks read (markup blanked)
+    lines: list[str] | None  # the body's own lines, or None for a field
+    first_line: int  # the field's line, or the body's first line
+
+
+def _jobs(path: Path, root: Path) -> list[_Job]:
     front = parse_file(path)
     where = relative(path, root)
     subject = Subject(
         item_id=where, item_link=where, item_title=front.fields.get("title", "")
     )
-    findings = []
-    for key in CHECKED_FIELDS:
-        value = front.fields.get(key, "")
-        if value:
-            findings += [
-                _at(finding_from_hit(hit, value, subject), front.line_of(key))
-                for hit in checker.hits(value)
-            ]
-    body = prose(front.body)
-    for hit in checker.hits(body):
-        line = front.body_line + body.count("\n", 0, hit.start)
-        lines = front.body.split("\n")
-        start_of_line = body.rfind("\n", 0, hit.start) + 1
-        text = lines[line - front.body_line]
-        shifted = type(hit)(
-            hit.rule,
-            hit.start - start_of_line,
-            min(hit.end - start_of_line, len(text)),
-            hit.message,
-            hit.suggestion,
+    jobs = [
+        _Job(subject, front.fields[key], None, front.line_of(key))
+        for key in CHECKED_FIELDS
+        if front.fields.get(key)
+    ]
+    jobs.append(
+        _Job(subject, prose(front.body), front.body.split("\n"), front.body_line)
+    )
+    return jobs
+
+
+def _findings(job: _Job, hits: list[Hit]) -> list[Finding]:
+    if job.lines is None:
+        return [
+            replace(finding_from_hit(hit, job.text, job.subject), line=job.first_line)
+            for hit in hits
+        ]
+    found = []
+    for hit in hits:
+        index = job.text.count("\n", 0, hit.start)
+        line_start = job.text.rfind("\n", 0, hit.start) + 1
+        text = job.lines[index]
+        shifted = replace(
+            hit,
+            start=hit.start - line_start,
+            end=min(hit.end - line_start, len(text)),
         )
-        findings.append(_at(finding_from_hit(shifted, text, subject), line))
-    return findings
+        found.append(
+            replace(
+                finding_from_hit(shifted, text, job.subject),
+                line=job.first_line + index,
+            )
+        )
+    return found
 
 
-def _at(finding: Finding, line: int) -> Finding:
-    from dataclasses import replace
-
-    return replace(finding, line=line)
+def check_files(paths: list[Path], checker: Checker, root: Path) -> list[Finding]:
+    """Every finding in these Markdown files (one proselint run for all)."""
+    jobs = [job for path in paths for job in _jobs(path, root)]
+    results = checker.hits_many([(job.text, "", ()) for job in jobs])
+    return [
+        f for job, hits in zip(jobs, results, strict=True) for f in _findings(job, hits)
+    ]
 
 
 def check_markdown(
     content: Path, checker: Checker, silences: Silences, root: Path
 ) -> list[Problem]:
     """Every finding in every post and page, as warnings (`file:line: rule: message`)."""
-    findings: list[Finding] = []
-    for path in markdown_files(content):
-        findings += check_file(path, checker, root)
-    kept, _ = silences.apply(findings)
+    kept, _ = silences.apply(check_files(markdown_files(content), checker, root))
     return [
         Problem(f.subject.item_id, f.line, f.rule, f.message, "warning") for f in kept
     ]

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .checks.links import check_links, registry_keys
 from .checks.personal import check_personal, digits
 from .checks.profiles import ProfileOwner, check_bio, check_display_name, check_review
 from .checks.spelling import check_spelling
-from .checks.style import check_style
+from .checks.style import check_style_many
 from .checks.terms import Term, check_terms
 from .findings import Excerpt, Finding, Hit, Subject, finding_from_hit
 from .rules import RULES, SEVERITY_ORDER
@@ -34,20 +34,31 @@ class Checker:
     def hits(
         self, text: str, *, platform: str = "", extra_links: Iterable[str] = ()
     ) -> list[Hit]:
-        hits = (
-            check_personal(text, self.service_numbers)
-            + check_terms(text, list(self.terms))
-            + check_links(
-                text,
-                site_paths=self.site_paths,
-                registry=set(self.registry),
-                platform=platform,
-                extra_links=extra_links,
+        return self.hits_many([(text, platform, tuple(extra_links))])[0]
+
+    def hits_many(
+        self, texts: list[tuple[str, str, tuple[str, ...]]]
+    ) -> list[list[Hit]]:
+        """`texts`: (text, platform it was posted on or "", links of its HTML).
+        proselint runs once for all of them (see checks.style)."""
+        styles = check_style_many([text for text, _, _ in texts])
+        found = []
+        for (text, platform, extra_links), style in zip(texts, styles, strict=True):
+            hits = (
+                check_personal(text, self.service_numbers)
+                + check_terms(text, list(self.terms))
+                + check_links(
+                    text,
+                    site_paths=self.site_paths,
+                    registry=set(self.registry),
+                    platform=platform,
+                    extra_links=extra_links,
+                )
+                + check_spelling(text, self.service_words)
+                + style
             )
-            + check_spelling(text, self.service_words)
-            + check_style(text)
-        )
-        return _without_overlaps(hits)
+            found.append(_without_overlaps(hits))
+        return found
 
 
 def _without_overlaps(hits: list[Hit]) -> list[Hit]:
@@ -111,6 +122,7 @@ def monitor(
     Only items published up to `as_of` are checked."""
     result = Monitoring()
     findings: list[Finding] = []
+    pending: list[tuple[str, Subject, tuple[str, str, tuple[str, ...]]]] = []
     for account in feed_accounts:
         feed = feeds.get(account.key)
         if feed is None:
@@ -128,11 +140,16 @@ def monitor(
             if item.published > as_of:
                 continue
             result.items_checked += 1
-            findings += item_findings(checker, item, base)
+            pending.append(item_text_job(item, base))
         profile = feed.profile
         if profile.display_name or profile.bio:
             result.profiles_checked += 1
-            findings += profile_findings(checker, profile, base)
+            findings += profile_findings(profile, base)
+            bio_subject = profile_subject(profile, base)
+            pending.append((profile.bio, bio_subject, (profile.bio, base.platform, ())))
+    jobs = [job for _, _, job in pending]
+    for (text, subject, _), hits in zip(pending, checker.hits_many(jobs), strict=True):
+        findings += [finding_from_hit(hit, text, subject) for hit in hits]
     for record in records:
         result.accounts_checked += 1
         key = f"{record.account.platform}:{record.account.handle}"
@@ -156,33 +173,32 @@ def monitor(
     return result
 
 
-def item_findings(checker: Checker, item, base: Subject) -> list[Finding]:
+def item_text_job(item, base: Subject):
+    """What to check for one feed item: (text, subject, checker job)."""
     text = item_text(item.title, item.summary)
-    subject = Subject(
-        **{
-            **base.__dict__,
-            "item_id": item.id,
-            "item_link": item.link,
-            "item_title": item.title,
-            "published": item.published,
-        }
+    subject = replace(
+        base,
+        item_id=item.id,
+        item_link=item.link,
+        item_title=item.title,
+        published=item.published,
     )
-    hrefs = [h for h in _HREF.findall(item.html) if h != item.link]
-    return [
-        finding_from_hit(hit, text, subject)
-        for hit in checker.hits(text, platform=item.platform, extra_links=hrefs)
-    ]
+    hrefs = tuple(h for h in _HREF.findall(item.html) if h != item.link)
+    return text, subject, (text, item.platform, hrefs)
 
 
-def profile_findings(checker: Checker, profile, base: Subject) -> list[Finding]:
-    subject = Subject(
-        **{
-            **base.__dict__,
-            "item_id": f"profile:{base.account}",
-            "item_link": profile.link or base.account_url,
-            "item_title": "Profile",
-        }
+def profile_subject(profile, base: Subject) -> Subject:
+    return replace(
+        base,
+        item_id=f"profile:{base.account}",
+        item_link=profile.link or base.account_url,
+        item_title="Profile",
     )
+
+
+def profile_findings(profile, base: Subject) -> list[Finding]:
+    """The profile guidelines (the bio's text is checked with the posts)."""
+    subject = profile_subject(profile, base)
     owner = ProfileOwner(base.unit_name, base.member)
     found = []
     name = profile.display_name
@@ -202,6 +218,4 @@ def profile_findings(checker: Checker, profile, base: Subject) -> list[Finding]:
                 hit.suggestion,
             )
         )
-    for hit in checker.hits(profile.bio, platform=base.platform):
-        found.append(finding_from_hit(hit, profile.bio, subject))
     return found
