@@ -88,7 +88,13 @@ def _french_spans(text: str) -> list[tuple[int, int]]:
 def dictionary() -> enchant.Dict:
     broker = enchant.Broker()
     broker.set_ordering(LANGUAGE, "hunspell")
-    return broker.request_dict(LANGUAGE)
+    try:
+        return broker.request_dict(LANGUAGE)
+    except enchant.errors.DictNotFoundError:
+        raise RuntimeError(
+            f"the {LANGUAGE} spelling dictionary is not installed: run ./install.sh "
+            "(Debian packages hunspell-en-ca and libenchant-2-2)"
+        ) from None
 
 
 @lru_cache(maxsize=4096)
