@@ -105,6 +105,22 @@ def bench_feeds(c, feeds=200, latency=0.3):
     main(int(feeds), float(latency))
 
 
+@task(
+    help={
+        "posts": "synthetic posts to generate (default 2000)",
+        "keep": "keep the corpus and outputs in this folder",
+        "no_feeds": "skip the feed refresh benchmark",
+    }
+)
+def bench(c, posts=2000, keep=None, no_feeds=False):
+    """Time our build against vanilla Pelican on N synthetic posts (cold, warm, memory, feeds)."""
+    from bench.build import main
+
+    args = ["--posts", str(int(posts))] + (["--keep", keep] if keep else [])
+    if main(args + (["--no-feeds"] if no_feeds else [])):
+        raise Exit(code=1)
+
+
 @task(help={"strict": "also fail on warnings"})
 def check(c, strict=False):
     """Validate all content and report every problem at once, as file:line."""

@@ -194,11 +194,7 @@ def our_build(content: Path, output: Path, cache: Path) -> float:
     from sitebuild.build import build
 
     started = time.perf_counter()
-    build(
-        content=content,
-        output_root=output,
-        settings={"CACHE_PATH": str(cache)},
-    )
+    build(content=content, output_root=output, cache_root=cache)
     return time.perf_counter() - started
 
 

@@ -1,0 +1,67 @@
+"""The build shortcuts change nothing in the output: Markdown read once for both
+sites (sitebuild/readcache.py) and the content validated once (tree stamp)."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from content_model import tree_stamp
+from sitebuild.build import build
+from sitebuild.readcache import prewarm
+
+NO_CACHE = {"LOAD_CONTENT_CACHE": False, "CACHE_CONTENT": False}
+
+
+def site_files(root):
+    """Every output file except the search index (its own build step)."""
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in root.rglob("*")
+        if path.is_file() and "pagefind" not in path.parts
+    }
+
+
+def test_shared_reads_give_the_same_sites_cold_and_after_an_edit(
+    content_copy, tmp_path
+):
+    cache = tmp_path / "cache"
+    build(content=content_copy, output_root=tmp_path / "cold", cache_root=cache)
+    assert (cache / "pelican-public/ArticlesGenerator-Readers").is_file()
+    assert (cache / "pelican-internal/PagesGenerator-Readers").is_file()
+    assert prewarm(("public", "internal"), content_copy, cache) == 0, "all fresh"
+
+    post = content_copy / "blogs/traffic-services/winter-driving.md"
+    post.write_text(
+        post.read_text() + "\nEdited after the first build: check your wipers.\n"
+    )
+    later = time.time() + 5  # a stamp that differs even on coarse clocks
+    os.utime(post, (later, later))
+    warm = tmp_path / "warm"
+    build(content=content_copy, output_root=warm, cache_root=cache)
+    plain = tmp_path / "plain"
+    build(content=content_copy, output_root=plain, settings=NO_CACHE)
+
+    for site in ("public", "internal"):
+        assert site_files(warm / site) == site_files(plain / site), site
+    page = (
+        warm / "public/blogs/traffic-services/winter-driving/index.html"
+    ).read_text()
+    assert "check your wipers" in page
+    cold_unchanged = (
+        tmp_path / "cold/public/blogs/crime-blog/grandparent-scam-warning/index.html"
+    )
+    assert (
+        cold_unchanged.read_bytes()
+        == (
+            warm / "public/blogs/crime-blog/grandparent-scam-warning/index.html"
+        ).read_bytes()
+    )
+
+
+def test_the_tree_stamp_changes_with_any_file(content_copy):
+    before = tree_stamp(content_copy)
+    assert tree_stamp(content_copy) == before
+    unit = content_copy / "units/52-division.yaml"
+    unit.write_text(unit.read_text() + "\n")
+    assert tree_stamp(content_copy) != before
