@@ -125,6 +125,8 @@ MARKDOWN = {
 TYPOGRIFY = False
 SUMMARY_MAX_LENGTH = 40
 
+# No Jinja bytecode cache: Jinja folds `{{ "css/main.css"|asset }}` at compile
+# time, so cached bytecode would keep an old fingerprint and skip the copy.
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
@@ -134,6 +136,7 @@ JINJA_ENVIRONMENT = {
 
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
+GZIP_CACHE = False  # gzip at level 9 cost more than reading the posts again
 CACHE_PATH = ".cache/pelican-public"
 CONTENT_CACHING_LAYER = "reader"
 DELETE_OUTPUT_DIRECTORY = False  # the build writes into a fresh staging folder
