@@ -65,3 +65,13 @@ def test_the_tree_stamp_changes_with_any_file(content_copy):
     unit = content_copy / "units/52-division.yaml"
     unit.write_text(unit.read_text() + "\n")
     assert tree_stamp(content_copy) != before
+
+
+def test_only_a_blogs_first_page_is_indexed_for_search(public_site):
+    """Later pages repeat summaries the posts hold; indexing them cost time
+    and pointed search results at "page 37" instead of the post."""
+    first = (public_site / "blogs/traffic-services/index.html").read_text()
+    second = (public_site / "blogs/traffic-services/page/2/index.html").read_text()
+    assert "data-pagefind-body" in first
+    assert "data-pagefind-body" not in second
+    assert "see who on the first page" in second, "contributors listed once"
