@@ -50,25 +50,19 @@ def build(c, site="all", refresh_feeds=False):
 def _refresh_feeds(console, deadline=None, content=None, cache=None):
     """Refresh every feed and print the report; Exit(1) if the refresh as a
     whole cannot run (bad unit files or settings, cache not writable)."""
-    from pelican.settings import get_settings_from_file
-    from pydantic import ValidationError
     from rich.console import Console
 
-    from content_model import ContentError
-    from sitebuild.paths import CONTENT, SETTINGS
-    from social_feeds.refresh import RefreshError, refresh
-    from social_feeds.registry import feed_accounts
+    from sitebuild.feeds import FeedsError, refresh_feeds
+    from sitebuild.paths import CONTENT
     from social_feeds.report import render
-    from social_feeds.settings import FeedSettings, feed_settings
 
     try:
-        settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
-        overrides = {"deadline": deadline, "cache_dir": cache and Path(cache).resolve()}
-        settings = FeedSettings.model_validate(
-            settings.model_dump() | {k: v for k, v in overrides.items() if v}
+        report = refresh_feeds(
+            Path(content or CONTENT),
+            cache=cache,
+            deadline=float(deadline) if deadline else None,
         )
-        report = refresh(feed_accounts(Path(content or CONTENT)), settings)
-    except (ContentError, RefreshError, ValidationError, OSError) as error:
+    except FeedsError as error:
         console.print(f"[bold red]Feeds refresh failed:[/] {error}")
         raise Exit(code=1) from None
     render(report, Console(highlight=False))
@@ -207,10 +201,11 @@ def test(c, k="", x=False):
         "site": "public, internal or all (default)",
         "target": "local path or user@host:path; each site goes to TARGET/<site>/",
         "keep": "releases to keep (default 5)",
+        "refresh_feeds": "refresh the social feeds first (default; --no-refresh-feeds to skip)",
     }
 )
-def publish(c, target, site="all", keep=5):
-    """Build, check, prove nothing internal leaks, then deploy atomically (nothing on failure)."""
+def publish(c, target, site="all", keep=5, refresh_feeds=True):
+    """Refresh feeds, build, check, prove nothing internal leaks, audit, then deploy atomically (nothing on failure)."""
     import time
 
     from sitebuild.build import sites_for
@@ -219,7 +214,9 @@ def publish(c, target, site="all", keep=5):
 
     started = time.monotonic()
     try:
-        done = run_publish(sites_for(site), target, keep=int(keep))
+        done = run_publish(
+            sites_for(site), target, keep=int(keep), refresh=refresh_feeds
+        )
     except (PublishError, ValueError) as error:
         reason = str(error).replace("\n", " ")
         print(f"publish FAILED after {time.monotonic() - started:.1f}s: {reason}")

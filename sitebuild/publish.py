@@ -14,6 +14,7 @@ from content_model import ContentError
 from .build import BuildError, build
 from .check import run_checks
 from .deploy import DeployError, Target, deploy
+from .feeds import FeedsError, refresh_feeds
 from .leakcheck import find_leaks
 from .paths import CONTENT, ROOT
 
@@ -96,14 +97,33 @@ def publish(
     content: Path = CONTENT,
     lock: Path = LOCK,
     audit: bool = True,
+    refresh: bool = False,
+    feeds_cache: Path | None = None,
 ) -> list[Published]:
+    """Refresh the feeds (when asked), build, check, prove no leak, audit, then
+    deploy each site. A failed feed is reported, not fatal; any other failed
+    step raises PublishError and deploys nothing."""
     with (
         PublishLock(lock),
         tempfile.TemporaryDirectory(prefix="tps-publish-") as folder,
     ):
         started = time.monotonic()
         output = Path(folder)
-        _step("build", build, sites, content=content, output_root=output)
+        feeds_failed = None
+        if refresh:
+            report = _step("feeds", refresh_feeds, content, cache=feeds_cache)
+            feeds_failed = len(report.failed)
+        settings = (
+            {"SOCIAL_FEEDS": {"cache_dir": str(feeds_cache)}} if feeds_cache else {}
+        )
+        _step(
+            "build",
+            build,
+            sites,
+            content=content,
+            output_root=output,
+            settings=settings,
+        )
         errors = [p for p in run_checks(content) if p.severity == "error"]
         if errors:
             raise PublishError("check", "; ".join(str(p) for p in errors))
@@ -121,16 +141,20 @@ def publish(
         for site in sites:
             site_target = Target.parse(target, site)
             pages = sum(1 for _ in (output / site).rglob("*.html"))
-            summary = {"site": site, "pages": pages, "build_seconds": seconds}
+            summary = {
+                "site": site,
+                "pages": pages,
+                "build_seconds": seconds,
+                "feeds_failed": feeds_failed,
+            }
             result = _step("deploy", deploy, output / site, site_target, keep, summary)
             done.append(Published(site, result["release"], site_target, result))
         return done
 
 
-def summary_line(
-    done: list[Published], seconds: float, feeds_failed: int | None = None
-) -> str:
+def summary_line(done: list[Published], seconds: float) -> str:
     """One line per scheduled run, for the journal or the log file."""
+    feeds_failed = done[0].summary.get("feeds_failed") if done else None
     sites = " ".join(
         f"{p.site}={p.release}(pages={p.summary['pages']},changed={p.summary['changed_files']})"
         for p in done
@@ -158,5 +182,5 @@ def _audit(sites: dict[str, Path]) -> None:
 def _step(name: str, action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
-    except (ContentError, BuildError, DeployError, OSError) as error:
+    except (ContentError, BuildError, DeployError, FeedsError, OSError) as error:
         raise PublishError(name, str(error)) from error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import threading
 import urllib.error
@@ -213,3 +214,64 @@ def test_previous_release_assets_are_carried_one_release_forward(
     assert not (
         target / "public/releases" / third.release / "theme/css/old.aaaaaaaaaa.css"
     ).exists()
+
+
+def test_publish_refreshes_feeds_and_a_failed_feed_keeps_its_last_items(
+    content_copy, target, tmp_path, httpserver
+):
+    """The scheduled publish refreshes first: a good feed's new post goes live,
+    a broken feed fails alone and its last good items stay on the site."""
+    import re
+    import shutil
+    from html import escape
+
+    from sitebuild.paths import ROOT
+    from sitebuild.publish import summary_line
+    from social_feeds.models import CachedFeed
+
+    cache = tmp_path / "feeds-cache"
+    shutil.copytree(ROOT / "feeds" / "cache", cache)
+    unit = content_copy / "units" / "53-division.yaml"
+    good = "https://mastodon.social/@TPS53Div.rss"
+    text = unit.read_text()
+    assert good in text
+    unit.write_text(text.replace(good, httpserver.url_for("/good.atom")))
+    for path in (content_copy / "units").glob("*.yaml"):  # every other feed: 404
+        path.write_text(
+            re.sub(
+                r"feed: https://\S+",
+                f"feed: {httpserver.url_for('/gone')}",
+                path.read_text(),
+            )
+        )
+    an_hour_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
+    httpserver.expect_request("/good.atom").respond_with_data(
+        f"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom"><title>TPS 53 Division</title>
+<id>urn:tps53</id><updated>{an_hour_ago}</updated>
+<entry><id>urn:tps53:cleanup</id><title>Spring clean-up day at Eglinton Park</title>
+<link href="https://mastodon.social/@TPS53Div/1"/><updated>{an_hour_ago}</updated>
+<summary>Join officers from 53 Division for the park clean-up.</summary></entry>
+</feed>""",
+        content_type="application/atom+xml",
+    )
+    newest_sample = max(
+        (
+            item
+            for path in cache.glob("*/*.json")
+            for item in CachedFeed.model_validate_json(path.read_bytes()).items
+        ),
+        key=lambda item: item.published,
+    )
+
+    done = run(content_copy, target, tmp_path, refresh=True, feeds_cache=cache)
+
+    assert done[0].summary["feeds_failed"] == 46
+    assert "feeds_failed=46" in summary_line(done, 1.0)
+    live = target / "public/current"
+    home = (live / "index.html").read_text()
+    assert "Spring clean-up day at Eglinton Park" in home
+    assert "Spring clean-up day" in (live / "units/53-division/index.html").read_text()
+    assert escape(newest_sample.title) in home  # its feed failed: last items kept
+    # the latest video and 8 latest posts: all from failed feeds but the new post
+    assert home.count('tps-badge--stale"') == 8

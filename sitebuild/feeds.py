@@ -1,0 +1,38 @@
+"""Refresh every unit account's feed with the project's settings: used by
+`invoke feeds`, `invoke build --refresh-feeds` and `invoke publish`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican.settings import get_settings_from_file
+from pydantic import ValidationError
+
+from content_model import ContentError
+from social_feeds.refresh import RefreshError, refresh
+from social_feeds.registry import feed_accounts
+from social_feeds.report import RefreshReport
+from social_feeds.settings import FeedSettings, feed_settings
+
+from .paths import CONTENT, ROOT, SETTINGS
+
+
+class FeedsError(Exception):
+    """The refresh as a whole could not run (one feed failing is not this)."""
+
+
+def refresh_feeds(
+    content: Path = CONTENT,
+    *,
+    cache: Path | None = None,
+    deadline: float | None = None,
+) -> RefreshReport:
+    try:
+        settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
+        overrides = {"deadline": deadline, "cache_dir": cache and Path(cache).resolve()}
+        settings = FeedSettings.model_validate(
+            settings.model_dump() | {k: v for k, v in overrides.items() if v}
+        )
+        return refresh(feed_accounts(Path(content)), settings)
+    except (ContentError, RefreshError, ValidationError, OSError) as error:
+        raise FeedsError(str(error)) from error
