@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import tempfile
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from . import cache
@@ -46,8 +46,23 @@ def refresh(
     now: dt.datetime | None = None,
 ) -> RefreshReport:
     """Refresh every account's feed into `settings.cache_dir`; returns within
-    `settings.deadline` seconds (plus the time to record what was cut off)."""
-    return asyncio.run(refresh_async(accounts, settings, now=now))
+    `settings.deadline` seconds (plus the time to record what was cut off).
+
+    Callable from code that already runs an event loop in this thread (e.g. a
+    Playwright sync session): the refresh then gets a thread of its own."""
+    run = functools.partial(asyncio.run, refresh_async(accounts, settings, now=now))
+    if not _loop_running():
+        return run()
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(run).result()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 async def refresh_async(
