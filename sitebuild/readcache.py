@@ -191,6 +191,10 @@ def prewarm(
                     cache[path] = (stamp, (html, metadata))
                     changed = True
             if changed:
+                # Builds of other trees (test copies) share the default cache:
+                # forget files that are gone, or the cache only ever grows.
+                for gone in [key for key in cache if not os.path.exists(key)]:
+                    del cache[gone]
                 _save(
                     Path(settings[site]["CACHE_PATH"]) / name,
                     cache,
