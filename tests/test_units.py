@@ -148,6 +148,35 @@ def test_profile_library_is_internal_and_flags_overdue_reviews(
     )
 
 
+def test_profile_library_shows_feed_health_and_last_post(internal_site):
+    """Each account's feed status comes from the feed cache: stale feeds are
+    flagged with the age of their last good fetch, and the last post is shown."""
+    from sitebuild.paths import ROOT
+    from social_feeds.models import CachedFeed
+
+    cached = {
+        feed.account: feed
+        for feed in (
+            CachedFeed.model_validate_json(path.read_bytes())
+            for path in (ROOT / "feeds/cache").glob("*/*.json")
+        )
+    }
+    stale = {key for key, feed in cached.items() if feed.stale}
+    assert stale, "the sample cache should have stale feeds"
+    rows = page(internal_site, "profile-library/").select("tbody tr")
+    flagged = set()
+    for row in rows:
+        cells = row.select("td")
+        platform, handle = cells[0].get_text(strip=True).split(":", 1)
+        key = f"{platform.lower()}:{handle}"
+        if cells[6].select_one(".tps-badge--stale"):
+            flagged.add(key)
+            assert "last good fetch" in cells[6].get_text()
+        if key in cached and cached[key].items:
+            assert cells[7].select_one("time[datetime]"), key
+    assert flagged == stale
+
+
 def test_member_emails_stay_internal(public_site, internal_site):
     emails = [
         m["email"] for u in UNITS.values() for m in u["members"] if m.get("email")
