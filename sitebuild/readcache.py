@@ -16,6 +16,7 @@ that site had read the file itself.
 
 from __future__ import annotations
 
+import copy
 import gzip
 import logging
 import os
@@ -106,19 +107,19 @@ def _read(paths: list[str]) -> list[tuple[str, float, tuple]]:
 
 
 def _rebind(metadata: dict, settings: dict) -> dict:
-    """Tag/Author/Category objects keep the settings they were made with."""
+    """A copy whose Tag/Author/Category objects carry this site's settings (they
+    keep the settings they were made with)."""
     from pelican.urlwrappers import URLWrapper
 
     def rebind(value):
         if isinstance(value, URLWrapper):
+            value = copy.copy(value)
             value.settings = settings
         elif isinstance(value, list):
-            for item in value:
-                rebind(item)
+            value = [rebind(item) for item in value]
+        return value
 
-    for value in metadata.values():
-        rebind(value)
-    return metadata
+    return {key: rebind(value) for key, value in metadata.items()}
 
 
 def prewarm(
@@ -187,7 +188,7 @@ def prewarm(
             for path in files[kind]:
                 if path in read:
                     stamp, (html, metadata) = read[path]
-                    metadata = _rebind(dict(metadata), settings[site])
+                    metadata = _rebind(metadata, settings[site])
                     cache[path] = (stamp, (html, metadata))
                     changed = True
             if changed:
