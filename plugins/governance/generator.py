@@ -14,6 +14,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from content_model.blogs import blog_configs
+from content_model.pages import write_page
 from content_model.problems import ContentError
 from social_feeds.cache import load_all
 from social_feeds.registry import feed_accounts
@@ -164,17 +165,6 @@ class GovernanceGenerator(Generator):
         self._write_monitoring(writer, common)
         self._write_dashboard(writer, common)
 
-    def _write(self, writer, save_as: str, template: str, **extra) -> None:
-        writer.write_file(
-            save_as,
-            self.get_template(template),
-            self.context,
-            relative_urls=self.settings["RELATIVE_URLS"],
-            url=save_as.removesuffix("index.html"),
-            page_name=save_as.removesuffix("/index.html"),
-            **extra,
-        )
-
     def _people(self) -> list[Person]:
         """Every member who holds a monitored account or has a finding, plus each
         unit's own accounts as one "person" (the unit's account holders)."""
@@ -244,7 +234,8 @@ class GovernanceGenerator(Generator):
             "account_records": records,
             "account_metrics": metrics,
         }
-        self._write(
+        write_page(
+            self,
             writer,
             "monitoring/index.html",
             "monitoring",
@@ -264,7 +255,8 @@ class GovernanceGenerator(Generator):
             **common,
         )
         for person in people:
-            self._write(
+            write_page(
+                self,
                 writer,
                 f"monitoring/members/{person.slug}/index.html",
                 "monitoring-member",
@@ -272,7 +264,8 @@ class GovernanceGenerator(Generator):
                 **common,
             )
         for key in shown_accounts:
-            self._write(
+            write_page(
+                self,
                 writer,
                 f"monitoring/accounts/{account_slug(key)}/index.html",
                 "monitoring-account",
@@ -304,7 +297,8 @@ class GovernanceGenerator(Generator):
         officers = [m.name for m, _ in self.directory.members if m.role == TRAFFIC_ROLE]
         since = quarter_start(self.as_of.date())
         posted = contributors_among(articles, TRAFFIC_BLOG, officers, since, self.as_of)
-        self._write(
+        write_page(
+            self,
             writer,
             "dashboard/index.html",
             "dashboard",

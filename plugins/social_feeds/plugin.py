@@ -16,6 +16,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from content_model.pages import write_page
 from units.directory import PLATFORM_NAMES
 
 from .cache import load_all
@@ -106,15 +107,12 @@ class SocialFeedsGenerator(Generator):
             )
             for number in range(1, pages + 1)
         ]
-        template = self.get_template("social-activity")
         for index, page in enumerate(river):
-            writer.write_file(
+            write_page(
+                self,
+                writer,
                 f"{page.url}index.html",
-                template,
-                self.context,
-                relative_urls=self.settings["RELATIVE_URLS"],
-                url=page.url,
-                page_name=page.url.removesuffix("/"),
+                "social-activity",
                 river_page=page,
                 river_previous=river[index - 1] if index > 0 else None,
                 river_next=river[index + 1] if index + 1 < len(river) else None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from content_model.pages import write_page
 from content_model.problems import ContentError
 
 from .directory import PLATFORM_NAMES, Directory, load_directory
@@ -48,7 +50,7 @@ class UnitsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         self._attach_posts()
-        write = self._writer(writer)
+        write = functools.partial(write_page, self, writer)
         write("units/index.html", "units", units_page=True)
         for entry in self.directory.units:
             write(f"{entry.url}index.html", "unit", unit=entry)
@@ -56,20 +58,6 @@ class UnitsGenerator(Generator):
         self._write_registry_files()
         if self.settings.get("SITE_AUDIENCE") == "internal":
             write("profile-library/index.html", "profile-library")
-
-    def _writer(self, writer):
-        def write(save_as: str, template: str, **extra) -> None:
-            writer.write_file(
-                save_as,
-                self.get_template(template),
-                self.context,
-                relative_urls=self.settings["RELATIVE_URLS"],
-                url=save_as.removesuffix("index.html"),
-                page_name=save_as.removesuffix("/index.html"),
-                **extra,
-            )
-
-        return write
 
     def _attach_posts(self) -> None:
         """Each unit's posts (the article generator ran first), newest first."""
