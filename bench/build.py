@@ -39,6 +39,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 LINKED_POST = re.compile(r"\{filename\}/?blogs/([^)\"' ]+\.md)")
+TARGET_POSTS = 2000
 TARGETS = {"cold": 1.5, "warm": 0.5, "memory_mib": 1024}
 TAGS = [
     "Road safety", "Vision Zero", "Impaired driving", "Distracted driving",
@@ -257,7 +258,8 @@ def _feeds() -> dict | str:
 
 
 def report(figures: dict) -> bool:
-    """Print every figure and ratio; True when all targets are met."""
+    """Print every figure and ratio; True when all targets are met (they are
+    set for 2,000 posts; smaller or larger runs only report)."""
     n = figures["posts"]
     pages = figures["pages"]
     print(
@@ -299,6 +301,9 @@ def report(figures: dict) -> bool:
         )
     elif feeds:
         print(f"  feed refresh: {feeds}")
+    if figures["posts"] != TARGET_POSTS:
+        print(f"  (targets apply to {TARGET_POSTS} posts: reported, not judged)")
+        return True
     return met
 
 
