@@ -19,8 +19,10 @@ from __future__ import annotations
 import copy
 import gzip
 import logging
+import multiprocessing
 import os
 import pickle
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -172,12 +174,17 @@ def prewarm(
         return 0
     workers = min(os.cpu_count() or 1, max(1, len(stale) // 50))
     batches = [stale[n::workers] for n in range(workers)]
-    if workers == 1:
+    # Forking a process that runs other threads can copy a held lock into the
+    # child; then (and for a few files) read here, in this process.
+    if workers == 1 or threading.active_count() > 1:
         _worker_init(sites[0], str(content))
         results = _read(stale)
     else:
         with ProcessPoolExecutor(
-            workers, initializer=_worker_init, initargs=(sites[0], str(content))
+            workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_worker_init,
+            initargs=(sites[0], str(content)),
         ) as pool:
             results = [row for batch in pool.map(_read, batches) for row in batch]
     read = {path: (stamp, data) for path, stamp, data in results}
