@@ -94,8 +94,10 @@ MONTH_ARCHIVE_SAVE_AS = ""
 DAY_ARCHIVE_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "categories", "tags", "authors", "archives"]
 
-DEFAULT_PAGINATION = 5
-PAGINATED_TEMPLATES = {"category": None, "tag": None, "author": None}
+DEFAULT_PAGINATION = 5  # a blog's index: five posts with their summaries a page
+# Tag and author listings are for finding a post, not reading: 20 a page. (At
+# 2,000 posts, 5 a page made a thousand more listing pages per site to render.)
+PAGINATED_TEMPLATES = {"category": None, "tag": 20, "author": 20}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
