@@ -44,6 +44,7 @@ IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
+    "url_cache",
     "content_model",
     "audience",
     "blogs",

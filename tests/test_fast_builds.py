@@ -1,16 +1,28 @@
 """The build shortcuts change nothing in the output: Markdown read once for both
-sites (sitebuild/readcache.py) and the content validated once (tree stamp)."""
+sites (sitebuild/readcache.py), the content validated once (tree stamp) and
+URLs kept once computed (plugins/url_cache)."""
 
 from __future__ import annotations
 
 import os
 import time
 
+from pelican.settings import get_settings_from_file
+
 from content_model import tree_stamp
 from sitebuild.build import build
+from sitebuild.paths import SETTINGS
 from sitebuild.readcache import prewarm
 
-NO_CACHE = {"LOAD_CONTENT_CACHE": False, "CACHE_CONTENT": False}
+NO_CACHE = {
+    "LOAD_CONTENT_CACHE": False,
+    "CACHE_CONTENT": False,
+    "PLUGINS": [
+        name
+        for name in get_settings_from_file(str(SETTINGS["public"]))["PLUGINS"]
+        if name != "url_cache"
+    ],
+}
 
 
 def site_files(root):
