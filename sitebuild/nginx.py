@@ -72,6 +72,21 @@ def shipped_server(
     return rendered.replace("{", "{{").replace("}", "}}")
 
 
+def write_htpasswd(path: Path, user: str, password: str) -> Path:
+    """An htpasswd file for auth_basic (apr1 hash by openssl: no apache2-utils),
+    readable by nginx workers that run as another user."""
+    hashed = subprocess.run(
+        ["openssl", "passwd", "-apr1", "-stdin"],
+        input=password,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    path.write_text(f"{user}:{hashed}\n")
+    path.chmod(0o644)
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -6,12 +6,12 @@ from __future__ import annotations
 import base64
 import gzip
 import re
-import subprocess
 import urllib.error
 import urllib.request
 
 import pytest
 
+from sitebuild.nginx import write_htpasswd
 from sitebuild.publish import publish
 from tests.support.nginx import Nginx, free_port, shipped_server
 
@@ -35,14 +35,7 @@ def public_server(srv, tmp_path_factory):
 @pytest.fixture(scope="module")
 def internal_server(srv, tmp_path_factory):
     run, port = tmp_path_factory.mktemp("nginx-internal"), free_port()
-    hashed = subprocess.run(
-        ["openssl", "passwd", "-apr1", "s3cret-pass"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    htpasswd = run / "htpasswd"
-    htpasswd.write_text(f"jdoe:{hashed}\n")
+    htpasswd = write_htpasswd(run / "htpasswd", "jdoe", "s3cret-pass")
     with Nginx(
         None,
         run,

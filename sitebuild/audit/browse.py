@@ -5,6 +5,7 @@ violations, bytes transferred and JavaScript bytes from the network log."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..browser import WCAG_AA, launch
@@ -40,7 +41,12 @@ def _is_javascript(request) -> bool:
 def browse(
     base_url: str, pages: list[AuditPage], credentials: dict | None = None
 ) -> list[PageResult]:
-    return asyncio.run(_browse(base_url, pages, credentials))
+    # In a thread of its own: the caller may already run an event loop in this
+    # one (a Playwright sync session does), and asyncio.run() refuses to nest.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(
+            asyncio.run, _browse(base_url, pages, credentials)
+        ).result()
 
 
 async def _browse(base_url, pages, credentials) -> list[PageResult]:

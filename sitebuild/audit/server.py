@@ -4,13 +4,12 @@ the same headers, CSP, gzip and, for the intranet, authentication."""
 from __future__ import annotations
 
 import secrets
-import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..nginx import Nginx, free_port, shipped_server
+from ..nginx import Nginx, free_port, shipped_server, write_htpasswd
 
 CONFIGS = {"public": "tps-public.conf", "internal": "tps-internal.conf"}
 AUDIT_USER = "audit"
@@ -36,16 +35,7 @@ def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
     htpasswd, credentials = None, None
     if site == "internal":
         password = secrets.token_urlsafe(16)
-        hashed = subprocess.run(
-            ["openssl", "passwd", "-apr1", "-stdin"],
-            input=password,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        htpasswd = run_dir / "htpasswd"
-        htpasswd.write_text(f"{AUDIT_USER}:{hashed}\n")
-        htpasswd.chmod(0o644)
+        htpasswd = write_htpasswd(run_dir / "htpasswd", AUDIT_USER, password)
         credentials = {"username": AUDIT_USER, "password": password}
     port = free_port()
     server = shipped_server(CONFIGS[site], port, run_dir / "srv", run_dir, htpasswd)
