@@ -271,21 +271,25 @@ def releases(c, target, site="all"):
         "target": "as for publish (default /srv/tps)",
         "site": "public, internal or all",
         "install": "install it (systemd timer, or crontab without systemd)",
+        "refresh_feeds": "each run refreshes the feeds first (default; --no-refresh-feeds to skip)",
     }
 )
-def schedule(c, every="15m", target="/srv/tps", site="all", install=False):
+def schedule(
+    c, every="15m", target="/srv/tps", site="all", install=False, refresh_feeds=True
+):
     """Print (or --install) the systemd timer or crontab line that runs publish."""
     from sitebuild import schedule as plan
 
     try:
         if install:
-            print(plan.install(every, target, site))
+            print(plan.install(every, target, site, refresh_feeds))
             return
         if plan.has_systemd():
-            for name, text in plan.systemd_units(every, target, site).items():
+            units = plan.systemd_units(every, target, site, refresh_feeds)
+            for name, text in units.items():
                 print(f"# /etc/systemd/system/{name}\n{text}")
         else:
-            print(plan.cron_line(every, target, site))
+            print(plan.cron_line(every, target, site, refresh_feeds))
     except (ValueError, OSError, subprocess.CalledProcessError) as error:
         _console().print(f"[red]{error}[/]")
         raise Exit(code=1) from None

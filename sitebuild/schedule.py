@@ -28,13 +28,16 @@ def parse_every(every: str) -> int:
     return minutes
 
 
-def publish_command(target: str, site: str) -> str:
-    return (
+def publish_command(target: str, site: str, refresh_feeds: bool = True) -> str:
+    command = (
         f"{ROOT}/.venv/bin/invoke publish --target {shlex.quote(target)} --site {site}"
     )
+    return command if refresh_feeds else f"{command} --no-refresh-feeds"
 
 
-def systemd_units(every: str, target: str, site: str) -> dict[str, str]:
+def systemd_units(
+    every: str, target: str, site: str, refresh_feeds: bool = True
+) -> dict[str, str]:
     minutes = parse_every(every)
     service = f"""[Unit]
 Description=Refresh, build, check and publish the TPS websites
@@ -44,7 +47,7 @@ After=network-online.target
 [Service]
 Type=oneshot
 WorkingDirectory={ROOT}
-ExecStart={publish_command(target, site)}
+ExecStart={publish_command(target, site, refresh_feeds)}
 # One summary line per run lands in the journal: journalctl -u {UNIT}
 Nice=10
 """
@@ -63,12 +66,10 @@ WantedBy=timers.target
     return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
 
 
-def cron_line(every: str, target: str, site: str) -> str:
+def cron_line(every: str, target: str, site: str, refresh_feeds: bool = True) -> str:
     minutes = parse_every(every)
     when = f"*/{minutes} * * * *" if minutes < 60 else f"0 */{minutes // 60} * * *"
-    return (
-        f"{when} cd {ROOT} && {publish_command(target, site)} >> {LOG} 2>&1  # {UNIT}"
-    )
+    return f"{when} cd {ROOT} && {publish_command(target, site, refresh_feeds)} >> {LOG} 2>&1  # {UNIT}"
 
 
 def has_systemd() -> bool:
@@ -76,10 +77,14 @@ def has_systemd() -> bool:
 
 
 def install(
-    every: str, target: str, site: str, systemd_dir: Path = Path("/etc/systemd/system")
+    every: str,
+    target: str,
+    site: str,
+    refresh_feeds: bool = True,
+    systemd_dir: Path = Path("/etc/systemd/system"),
 ) -> str:
     if has_systemd():
-        for name, text in systemd_units(every, target, site).items():
+        for name, text in systemd_units(every, target, site, refresh_feeds).items():
             (systemd_dir / name).write_text(text)
         subprocess.run(["systemctl", "daemon-reload"], check=True)
         subprocess.run(["systemctl", "enable", "--now", f"{UNIT}.timer"], check=True)
@@ -90,12 +95,12 @@ def install(
         raise OSError(
             "neither systemd nor cron is running here: install cron "
             "(apt-get install cron) or add this line to your scheduler:\n"
-            + cron_line(every, target, site)
+            + cron_line(every, target, site, refresh_feeds)
         )
     current = subprocess.run(
         ["crontab", "-l"], capture_output=True, text=True, check=False
     ).stdout
     kept = [line for line in current.splitlines() if not line.endswith(f"# {UNIT}")]
-    table = "\n".join([*kept, cron_line(every, target, site)]) + "\n"
+    table = "\n".join([*kept, cron_line(every, target, site, refresh_feeds)]) + "\n"
     subprocess.run(["crontab", "-"], input=table, text=True, check=True)
     return f"installed a crontab line; each run appends one summary line to {LOG}"

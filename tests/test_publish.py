@@ -182,6 +182,9 @@ def test_schedule_renders_a_timer_and_a_cron_line_that_run_publish():
         f"*/15 * * * * cd {ROOT} && {command} >> "
     )
     assert cron_line("2h", "/srv/tps", "public").startswith("0 */2 * * * ")
+    assert f"{command} --no-refresh-feeds >> " in cron_line(
+        "15m", "/srv/tps", "all", refresh_feeds=False
+    )
     for bad in ("15", "0m", "2m", "often"):
         with pytest.raises(ValueError, match="--every"):
             parse_every(bad)
