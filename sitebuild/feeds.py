@@ -21,6 +21,13 @@ class FeedsError(Exception):
     """The refresh as a whole could not run (one feed failing is not this)."""
 
 
+def settings_for_cache(cache: Path) -> dict:
+    """Extra Pelican settings that point a build at another feed cache, keeping
+    the rest of the project's SOCIAL_FEEDS (an override replaces the whole dict)."""
+    configured = get_settings_from_file(str(SETTINGS["public"])).get("SOCIAL_FEEDS", {})
+    return {"SOCIAL_FEEDS": {**configured, "cache_dir": str(Path(cache).resolve())}}
+
+
 def refresh_feeds(
     content: Path = CONTENT,
     *,

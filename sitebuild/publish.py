@@ -14,7 +14,7 @@ from content_model import ContentError
 from .build import BuildError, build
 from .check import run_checks
 from .deploy import DeployError, Target, deploy
-from .feeds import FeedsError, refresh_feeds
+from .feeds import FeedsError, refresh_feeds, settings_for_cache
 from .leakcheck import find_leaks
 from .paths import CONTENT, ROOT
 
@@ -113,9 +113,7 @@ def publish(
         if refresh:
             report = _step("feeds", refresh_feeds, content, cache=feeds_cache)
             feeds_failed = len(report.failed)
-        settings = (
-            {"SOCIAL_FEEDS": {"cache_dir": str(feeds_cache)}} if feeds_cache else {}
-        )
+        settings = settings_for_cache(feeds_cache) if feeds_cache else {}
         _step(
             "build",
             build,
