@@ -45,6 +45,9 @@ def build(c, site="all", refresh_feeds=False):
         console.print(
             f"[green]{result.site}[/] → {result.output.relative_to(ROOT)}  {done[-1].strip() if done else ''}"
         )
+        for line in result.log.splitlines():
+            if line.startswith(("Incremental rendering:", "Search index:")):
+                console.print(f"  {line}")
 
 
 def _refresh_feeds(console, deadline=None, content=None, cache=None):

@@ -9,13 +9,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from content_model import ContentError, tree_stamp, validate_tree
 
-from .paths import CONTENT, OUTPUT, SETTINGS, SITES
+from . import search_index
+from .paths import CONTENT, OUTPUT, ROOT, SETTINGS, SITES
 from .readcache import prewarm
 
 
@@ -70,6 +72,8 @@ def build(
     # The Pelican processes skip their own validation of this very tree.
     settings = {**(settings or {}), "CONTENT_VALIDATED_STAMP": stamp}
     output_root.mkdir(parents=True, exist_ok=True)
+    for site in sites:
+        _remove_leftovers(output_root, site)
     share_reads(sites, content, cache_root)
     staged: dict[str, Path] = {}
     try:
@@ -79,19 +83,25 @@ def build(
                 tempfile.mkdtemp(prefix=f".{site}-staging-", dir=output_root)
             )
             site_settings = dict(settings)
+            # The output this build replaces: unchanged pages are linked from it.
+            site_settings["INCREMENTAL_PREVIOUS_OUTPUT"] = str(
+                (output_root / site).resolve()
+            )
             if cache_root:
-                site_settings["CACHE_PATH"] = str(Path(cache_root) / f"pelican-{site}")
-            commands[site] = (content, staged[site], site_settings)
+                site_settings["CACHE_PATH"] = str(site_cache(site, cache_root))
+            commands[site] = (content, staged[site], output_root / site, site_settings)
         # Each site runs Pelican then Pagefind in its own thread, so one site's
         # search indexing overlaps the other site's Pelican run.
         with ThreadPoolExecutor(max_workers=len(sites)) as pool:
             futures = {
-                site: pool.submit(_build_site, site, *commands[site]) for site in sites
+                site: pool.submit(_build_site, site, *commands[site], cache_root)
+                for site in sites
             }
             logs = {site: future.result() for site, future in futures.items()}
         results = [SiteBuild(site, output_root / site, logs[site]) for site in sites]
         for site, folder in staged.items():
             _swap_into_place(folder, output_root / site)
+            search_index.commit(_search_manifest(site, cache_root), output_root / site)
         staged.clear()
         return results
     finally:
@@ -108,16 +118,39 @@ def share_reads(sites: tuple[str, ...], content: Path, cache_root: Path | None) 
         logging.getLogger(__name__).warning("shared reading skipped: %s", error)
 
 
-def _build_site(site: str, content: Path, staged: Path, settings: dict) -> str:
+def site_cache(site: str, cache_root: Path | None) -> Path:
+    """The site's Pelican cache folder (its CACHE_PATH unless ``cache_root``)."""
+    if cache_root:
+        return Path(cache_root) / f"pelican-{site}"
+    return ROOT / ".cache" / f"pelican-{site}"
+
+
+def _search_manifest(site: str, cache_root: Path | None) -> Path:
+    return site_cache(site, cache_root) / "search-index.json"
+
+
+def _build_site(
+    site: str,
+    content: Path,
+    staged: Path,
+    final: Path,
+    settings: dict,
+    cache_root: Path | None,
+) -> str:
     process = _start_pelican(site, content, staged, settings)
     log = process.communicate()[0]
     if process.returncode != 0:
         raise BuildError(site, log)
-    indexing = _start_search_index(staged)
-    output = indexing.communicate()[0]
-    if indexing.returncode != 0:
-        raise BuildError(site, f"search indexing failed:\n{output}")
-    return log + output
+    try:
+        # Unchanged shards of the output this build replaces are kept.
+        log += search_index.index(
+            staged,
+            previous=final if final.is_dir() else None,
+            manifest=_search_manifest(site, cache_root),
+        )
+    except search_index.SearchIndexError as error:
+        raise BuildError(site, str(error)) from None
+    return log
 
 
 def _start_pelican(
@@ -149,21 +182,29 @@ def _start_pelican(
     )
 
 
-def _start_search_index(folder: Path) -> subprocess.Popen:
-    """Pagefind indexes the staged site, so each site's index holds only its pages."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "pagefind", "--site", str(folder), "--silent"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
 def _swap_into_place(staging: Path, final: Path) -> None:
-    retired = final.with_name(f".{final.name}-retired")
-    shutil.rmtree(retired, ignore_errors=True)
+    retired = final.with_name(f".{final.name}-retired-{time.time_ns()}")
     if final.exists():
         final.rename(retired)
     staging.rename(final)
     final.chmod(0o755)  # mkdtemp makes 0700; web servers read as another user
-    shutil.rmtree(retired, ignore_errors=True)
+    if retired.exists():
+        _remove_in_background(retired)
+
+
+def _remove_in_background(folder: Path) -> None:
+    """The old output is already out of the way; deleting its thousands of
+    files is nobody's wait, so a detached ``rm`` does it (a leftover is removed
+    by the next build)."""
+    subprocess.Popen(
+        ["rm", "-rf", "--", str(folder)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def _remove_leftovers(output_root: Path, site: str) -> None:
+    for leftover in output_root.glob(f".{site}-retired*"):
+        shutil.rmtree(leftover, ignore_errors=True)

@@ -13,7 +13,10 @@ MANIFEST = (
 
 
 class Fingerprints:
-    """Per build: the hashed name of each theme file a template asked for."""
+    """Per build: the hashed name of each theme file. Every file gets its hashed
+    copy, not only those a template asked for this build: a page can come from
+    cached template bytecode (the filter ran when it was compiled) or from the
+    previous build (plugins/incremental), and still link one."""
 
     def __init__(self) -> None:
         self.static: Path | None = None
@@ -39,6 +42,11 @@ class Fingerprints:
         return f"{self.theme_dir}/{self.names[relative]}"
 
     def write(self, pelican) -> None:
+        if self.static is None:
+            return
+        for path in sorted(self.static.rglob("*")):
+            if path.is_file():
+                self.url(path.relative_to(self.static).as_posix())
         output = Path(pelican.output_path) / self.theme_dir
         for relative, hashed in self.names.items():
             (output / hashed).parent.mkdir(parents=True, exist_ok=True)

@@ -38,6 +38,10 @@ class Blog:
         return self.category.settings["CATEGORY_FEED_ATOM"].format(slug=self.slug)
 
     @property
+    def contributor_count(self) -> int:
+        return len(self.contributors)
+
+    @property
     def latest(self):
         return self.posts[0] if self.posts else None
 

@@ -24,6 +24,7 @@ from units import load_directory
 
 from . import history
 from .charts import bar_chart, line_chart
+from .hits_cache import HitsCache
 from .metrics import (
     account_csv,
     as_of_from,
@@ -106,6 +107,9 @@ class GovernanceGenerator(Generator):
         found = as_of_from(self.feeds.values())
         self.as_of_from_cache = found is not None
         self.as_of = (found or dt.datetime.now(dt.UTC)).astimezone(zone)
+        hits = HitsCache(
+            Path(self.settings["CACHE_PATH"]) / "governance-hits.pickle", setup.checker
+        )
         self.monitoring = monitor(
             setup.checker,
             self.accounts,
@@ -113,7 +117,9 @@ class GovernanceGenerator(Generator):
             directory.accounts,
             self.as_of,
             setup.silences,
+            hits_many=hits.hits_many,
         )
+        hits.save()
         self.summary = summarize(
             self.accounts,
             self.feeds,

@@ -116,10 +116,12 @@ def monitor(
     records: Collection,
     as_of: dt.datetime,
     silences: Silences | None = None,
+    hits_many=None,
 ) -> Monitoring:
     """`feed_accounts`: registry.FeedAccount; `feeds`: account key -> CachedFeed;
     `records`: units.AccountRecord (every official account, for the review check).
-    Only items published up to `as_of` are checked."""
+    Only items published up to `as_of` are checked. `hits_many(checker, jobs)`
+    stands in for `checker.hits_many(jobs)` (hits_cache.HitsCache)."""
     result = Monitoring()
     findings: list[Finding] = []
     pending: list[tuple[str, Subject, tuple[str, str, tuple[str, ...]]]] = []
@@ -148,7 +150,8 @@ def monitor(
             bio_subject = profile_subject(profile, base)
             pending.append((profile.bio, bio_subject, (profile.bio, base.platform, ())))
     jobs = [job for _, _, job in pending]
-    for (text, subject, _), hits in zip(pending, checker.hits_many(jobs), strict=True):
+    found = hits_many(checker, jobs) if hits_many else checker.hits_many(jobs)
+    for (text, subject, _), hits in zip(pending, found, strict=True):
         findings += [finding_from_hit(hit, text, subject) for hit in hits]
     for record in records:
         result.accounts_checked += 1

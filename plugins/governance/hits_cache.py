@@ -1,0 +1,75 @@
+"""The checks' hits for texts an identical checker has already read, kept
+between builds in the site's cache: the feed items and bios rarely change, and
+spelling and proselint over all of them were most of a warm internal build's
+monitoring. The cache is only ever used whole: any change to the checker (word
+lists, terms, registry, site paths), to this plugin's code, to proselint or to
+the en_CA dictionary files starts it afresh."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from importlib.metadata import version
+from pathlib import Path
+
+from .findings import Hit
+from .monitor import Checker
+
+DICTIONARIES = Path("/usr/share/hunspell")
+Job = tuple[str, str, tuple[str, ...]]
+
+
+def checker_fingerprint(checker: Checker) -> str:
+    hasher = hashlib.blake2b(digest_size=20)
+    parts = [
+        version("proselint"),
+        sorted(checker.service_words),
+        repr(checker.terms),
+        sorted(checker.service_numbers),
+        sorted(checker.registry),
+        sorted(checker.site_paths) if checker.site_paths is not None else None,
+    ]
+    hasher.update(repr(parts).encode())
+    code = Path(__file__).parent
+    for path in sorted(code.rglob("*.py")):
+        hasher.update(path.read_bytes())
+    for path in sorted(DICTIONARIES.glob("en_CA.*")):
+        stat = path.stat()
+        hasher.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}".encode())
+    return hasher.hexdigest()
+
+
+class HitsCache:
+    def __init__(self, path: Path, checker: Checker):
+        self.path = path
+        self.fingerprint = checker_fingerprint(checker)
+        self.known: dict[Job, list[Hit]] = {}
+        self.changed = False
+        try:
+            with path.open("rb") as handle:
+                stored = pickle.load(handle)
+            if stored.get("fingerprint") == self.fingerprint:
+                self.known = stored["hits"]
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError):
+            pass
+
+    def hits_many(self, checker: Checker, jobs: list[Job]) -> list[list[Hit]]:
+        missing = list(dict.fromkeys(job for job in jobs if job not in self.known))
+        if missing:
+            self.known.update(zip(missing, checker.hits_many(missing), strict=True))
+            self.changed = True
+        used = set(jobs)
+        if len(used) != len(self.known):  # forget texts no longer checked
+            self.known = {job: self.known[job] for job in used}
+            self.changed = True
+        return [self.known[job] for job in jobs]
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump({"fingerprint": self.fingerprint, "hits": self.known}, handle)
+        os.replace(temporary, self.path)

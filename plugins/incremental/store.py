@@ -1,0 +1,67 @@
+"""The traces of the last build's pages, kept in the site's Pelican cache."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from importlib.metadata import version
+from pathlib import Path
+
+FORMAT = 1
+
+
+def environment_version(settings: dict) -> str:
+    """Everything a render depends on besides what the trace records: the theme
+    (templates, and the static files the ``asset`` filter fingerprints), the
+    plugins' code and the template engine."""
+    hasher = hashlib.blake2b(digest_size=20)
+    hasher.update(f"{FORMAT} {version('pelican')} {version('jinja2')}".encode())
+    for name in ("JINJA_ENVIRONMENT", "JINJA_FILTERS", "JINJA_GLOBALS", "JINJA_TESTS"):
+        hasher.update(repr(sorted(dict(settings.get(name) or {}))).encode())
+    roots = [
+        Path(settings["THEME"]),
+        *(Path(p) for p in settings.get("PLUGIN_PATHS", [])),
+    ]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                hasher.update(str(path.relative_to(root)).encode() + b"\0")
+                hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+def file_name(output: str | None) -> str:
+    if not output:
+        return "incremental.pickle"
+    tag = hashlib.blake2b(
+        str(Path(output).resolve()).encode(), digest_size=6
+    ).hexdigest()
+    return f"incremental-{tag}.pickle"
+
+
+def stat_of(path: str | Path) -> tuple[int, int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ino)
+
+
+def load(path: Path, env_version: str) -> dict:
+    try:
+        with path.open("rb") as handle:
+            data = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != env_version:
+        return {}
+    return data.get("pages", {})
+
+
+def save(path: Path, env_version: str, pages: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump({"version": env_version, "pages": pages}, handle, protocol=5)
+    os.replace(temporary, path)

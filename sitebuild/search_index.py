@@ -1,0 +1,218 @@
+"""Each site's Pagefind search index, built in shards the search page merges.
+
+One shard per blog (``pagefind/shards/<slug>/``: the blog's posts and listing
+pages) and one for everything else (``pagefind/``, the bundle the search page
+loads; ``search.js`` merges the blog shards into it with Pagefind's
+``mergeIndex``). Sharding lets both cores share a site's indexing, and lets a
+rebuild keep every shard whose indexed pages are byte-for-byte those of the
+previous build: Pagefind reads nothing but those pages, so its output would be
+the same, and the previous build's shard is hard-linked instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+PRIMARY = "pagefind"
+SHARDS = "pagefind/shards"
+BLOGS = "blogs"
+BODY_MARKER = b"data-pagefind-body"
+INDEXING_NICENESS = 10
+
+
+class SearchIndexError(Exception):
+    """Pagefind failed on one shard; its output names the shard."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    bundle: str  # folder of the bundle, relative to the site
+    glob: str  # the pages Pagefind reads, relative to the site
+    pages: tuple[Path, ...]  # those pages
+
+    def digest(self, site: Path) -> str:
+        """Everything Pagefind's output depends on: its version, the shard and
+        the bytes of every page it indexes (once one page has the body marker
+        it skips pages without it; with none, it indexes every page)."""
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(
+            f"{version('pagefind_bin')}\0{self.bundle}\0{self.glob}\0".encode()
+        )
+        contents = {page: page.read_bytes() for page in self.pages}
+        marked = {page: data for page, data in contents.items() if BODY_MARKER in data}
+        for page, data in (marked or contents).items():
+            hasher.update(f"{page.relative_to(site)}\0{len(data)}\0".encode())
+            hasher.update(data)
+        return hasher.hexdigest()
+
+
+def plan(site: Path) -> list[Shard]:
+    """The blog shards (blogs with at least one indexable page), then the primary
+    shard with every other page of the site."""
+    shards = []
+    kept_out = set()
+    blogs = site / BLOGS
+    for folder in (
+        sorted(p for p in blogs.iterdir() if p.is_dir()) if blogs.is_dir() else []
+    ):
+        pages = tuple(sorted(folder.rglob("*.html")))
+        if any(BODY_MARKER in page.read_bytes() for page in pages):
+            relative = folder.relative_to(site).as_posix()
+            shards.append(
+                Shard(f"{SHARDS}/{folder.name}", f"{relative}/**/*.html", pages)
+            )
+            kept_out.add(folder)
+    patterns, pages = [], []
+    for entry in sorted(site.iterdir()):
+        if entry.name == PRIMARY:
+            continue
+        if entry.is_file():
+            if entry.suffix == ".html":
+                patterns.append(entry.name)
+                pages.append(entry)
+        elif entry == blogs:
+            for inner in sorted(blogs.iterdir()):
+                if inner.is_file() and inner.suffix == ".html":
+                    patterns.append(f"{BLOGS}/{inner.name}")
+                    pages.append(inner)
+                elif inner.is_dir() and inner not in kept_out:
+                    patterns.append(f"{BLOGS}/{inner.name}/**/*.html")
+                    pages.extend(sorted(inner.rglob("*.html")))
+        elif entry.is_dir():
+            patterns.append(f"{entry.name}/**/*.html")
+            pages.extend(sorted(entry.rglob("*.html")))
+    primary = Shard(PRIMARY, "{" + ",".join(patterns) + "}", tuple(pages))
+    return [*shards, primary]
+
+
+def index(
+    site: Path, *, previous: Path | None = None, manifest: Path | None = None
+) -> str:
+    """Index ``site`` shard by shard; reuse a shard of ``previous`` (the last
+    build's output, described by ``manifest``) when its digest is unchanged.
+    Returns a log line; raises SearchIndexError when Pagefind fails."""
+    shards = plan(site)
+    known = _load(manifest, previous)
+    digests: dict[str, str] = {}
+    reused: list[str] = []
+    todo: list[Shard] = []
+    for shard in shards:
+        digests[shard.bundle] = digest = shard.digest(site)
+        if previous and _reusable(known.get(shard.bundle), digest, previous, shard):
+            _link_tree(previous / shard.bundle, site / shard.bundle)
+            reused.append(shard.bundle)
+        else:
+            todo.append(shard)
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        results = list(pool.map(lambda shard: _run_pagefind(site, shard), todo))
+        for shard, (code, output) in zip(todo, results, strict=True):
+            if code != 0:
+                raise SearchIndexError(
+                    f"search indexing of {shard.bundle}/ failed:\n{output}"
+                )
+    if manifest:
+        _save(manifest, site, shards, digests)
+    indexed = ", ".join(shard.bundle for shard in todo) or "none"
+    return (
+        f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused;"
+        f" indexed: {indexed}\n"
+    )
+
+
+@cache
+def _pagefind() -> str:
+    """The binary itself: ``python -m pagefind`` costs a Python start per shard."""
+    from pagefind_bin import get_executable
+
+    return str(get_executable())
+
+
+def _run_pagefind(site: Path, shard: Shard) -> tuple[int, str]:
+    done = subprocess.run(
+        [_pagefind(), "--site", str(site), "--glob", shard.glob,
+         "--output-subdir", shard.bundle, "--silent"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        # Lower priority than Pelican: while the other site still renders (the
+        # longest step), indexing takes only the spare core.
+        preexec_fn=lambda: os.nice(INDEXING_NICENESS),
+    )  # fmt: skip
+    return done.returncode, done.stdout
+
+
+def _entry_stamp(bundle: Path) -> list[int] | None:
+    try:
+        stat = (bundle / "pagefind-entry.json").stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+
+
+def _reusable(known: dict | None, digest: str, previous: Path, shard: Shard) -> bool:
+    return bool(
+        known
+        and known.get("digest") == digest
+        and known.get("entry") == _entry_stamp(previous / shard.bundle)
+    )
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard-link the previous shard (the primary's copy leaves the blog shards out)."""
+    ignore = shutil.ignore_patterns("shards") if source.name == PRIMARY else None
+    shutil.copytree(
+        source, target, copy_function=os.link, ignore=ignore, dirs_exist_ok=True
+    )
+
+
+def _load(manifest: Path | None, previous: Path | None) -> dict:
+    if not manifest or not previous:
+        return {}
+    try:
+        data = json.loads(manifest.read_text())
+    except (OSError, ValueError):
+        return {}
+    # The manifest describes one output folder: the one this build replaces.
+    if data.get("output") != str(previous.resolve()):
+        return {}
+    return data.get("shards", {})
+
+
+def _save(
+    manifest: Path, site: Path, shards: list[Shard], digests: dict[str, str]
+) -> None:
+    """Written for the folder ``site`` will become once moved into place; the
+    entry stamps survive the move (same inodes)."""
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "output": None,  # filled in by commit() once the site is in place
+        "shards": {
+            shard.bundle: {
+                "digest": digests[shard.bundle],
+                "entry": _entry_stamp(site / shard.bundle),
+            }
+            for shard in shards
+        },
+    }
+    pending = manifest.with_suffix(".pending.json")
+    pending.write_text(json.dumps(data, indent=1))
+
+
+def commit(manifest: Path, final: Path) -> None:
+    """The site is in place at ``final``: the pending manifest now describes it."""
+    pending = manifest.with_suffix(".pending.json")
+    if not pending.exists():
+        return
+    data = json.loads(pending.read_text())
+    data["output"] = str(final.resolve())
+    tmp = manifest.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, manifest)
+    pending.unlink()
