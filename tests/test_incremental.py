@@ -8,9 +8,9 @@ import re
 import time
 
 import pytest
+from incremental.trace import Recorder, Session, TracingContext, replay
 from jinja2 import Environment
 
-from incremental.trace import Recorder, Session, TracingContext, replay
 from sitebuild.build import build
 
 FULL = {"INCREMENTAL_RENDERING": False}
@@ -25,7 +25,9 @@ def site_files(root):
 
 
 def counts(result) -> tuple[int, int]:
-    found = re.search(r"Incremental rendering: (\d+) pages reused, (\d+) rendered", result.log)
+    found = re.search(
+        r"Incremental rendering: (\d+) pages reused, (\d+) rendered", result.log
+    )
     assert found, result.log
     return int(found[1]), int(found[2])
 
@@ -69,10 +71,15 @@ def test_an_unchanged_rebuild_renders_only_pages_that_show_the_time(rebuilt):
     # The social activity pages say how long ago each post was: always rendered.
     assert 0 < rendered <= 15, results[0].log
     assert inode(untouched) == before, "linked from the previous build, not rendered"
-    assert "Search index: 6 shards, 6 unchanged and reused; indexed: none" in results[0].log
+    assert (
+        "Search index: 6 shards, 6 unchanged and reused; indexed: none"
+        in results[0].log
+    )
 
 
-def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(rebuilt, tmp_path):
+def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(
+    rebuilt, tmp_path
+):
     content, output, cache = rebuilt
     post = content / "blogs/traffic-services/winter-driving.md"
     post.write_text(
@@ -83,7 +90,9 @@ def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(rebuilt, t
     other = output / "public/blogs/crime-blog/grandparent-scam-warning/index.html"
     before = inode(other)
     results = build(content=content, output_root=output, cache_root=cache)
-    page = (output / "public/blogs/traffic-services/winter-driving/index.html").read_text()
+    page = (
+        output / "public/blogs/traffic-services/winter-driving/index.html"
+    ).read_text()
     assert "check your wipers" in page and "Updated: " in page
     assert inode(other) == before
     indexed = re.search(r"indexed: (.*)", results[0].log)[1].split(", ")
@@ -99,13 +108,17 @@ def test_a_new_tag_a_removed_post_and_a_changed_setting_match_a_full_build(
 ):
     content, output, cache = rebuilt
     tagged = content / "blogs/crime-blog/grandparent-scam-warning.md"
-    tagged.write_text(re.sub(r"(?m)^Tags: ", "Tags: Seniors alert, ", tagged.read_text()))
+    tagged.write_text(
+        re.sub(r"(?m)^Tags: ", "Tags: Seniors alert, ", tagged.read_text())
+    )
     touch_later(tagged)
     (content / "blogs/community-voices/youth-basketball-league.md").unlink()
     nav = {"FOOTER_LINKS": [("Accessibility", "accessibility/")]}
     results = build(content=content, output_root=output, cache_root=cache, settings=nav)
     assert (output / "public/tags/seniors-alert/index.html").is_file()
-    assert not (output / "public/blogs/community-voices/youth-basketball-league").exists()
+    assert not (
+        output / "public/blogs/community-voices/youth-basketball-league"
+    ).exists()
     reused, _ = counts(results[0])
     assert reused == 0, "every page shows the footer links"
     assert_same_as_a_full_build(content, output, tmp_path, settings=nav)
