@@ -65,36 +65,45 @@ def build(
     place; only when every site succeeded are they moved into place. On any
     failure the staging folders are removed and the previous output is intact.
     """
-    stamp = tree_stamp(content)
-    problems = [p for p in validate_tree(content) if p.severity == "error"]
-    if problems:
-        raise ContentError(problems)
-    # The Pelican processes skip their own validation of this very tree.
-    settings = {**(settings or {}), "CONTENT_VALIDATED_STAMP": stamp}
     output_root.mkdir(parents=True, exist_ok=True)
     for site in sites:
         _remove_leftovers(output_root, site)
-    share_reads(sites, content, cache_root)
     staged: dict[str, Path] = {}
+    processes: dict[str, subprocess.Popen] = {}
     try:
-        commands = {}
+        # Pelican starts at once (imports, settings, plugins: half a second)
+        # and waits at the gate (plugins/content_model) while the content is
+        # validated and read here.
         for site in sites:
             staged[site] = Path(
                 tempfile.mkdtemp(prefix=f".{site}-staging-", dir=output_root)
             )
-            site_settings = dict(settings)
+            site_settings = {**(settings or {}), "BUILD_GATE": True}
             # The output this build replaces: unchanged pages are linked from it.
             site_settings["INCREMENTAL_PREVIOUS_OUTPUT"] = str(
                 (output_root / site).resolve()
             )
             if cache_root:
                 site_settings["CACHE_PATH"] = str(site_cache(site, cache_root))
-            commands[site] = (content, staged[site], output_root / site, site_settings)
+            processes[site] = _start_pelican(site, content, staged[site], site_settings)
+        stamp = tree_stamp(content)
+        problems = [p for p in validate_tree(content) if p.severity == "error"]
+        if problems:
+            raise ContentError(problems)
+        share_reads(sites, content, cache_root)
         # Each site runs Pelican then Pagefind in its own thread, so one site's
         # search indexing overlaps the other site's Pelican run.
         with ThreadPoolExecutor(max_workers=len(sites)) as pool:
             futures = {
-                site: pool.submit(_build_site, site, *commands[site], cache_root)
+                site: pool.submit(
+                    _build_site,
+                    site,
+                    processes[site],
+                    stamp,
+                    staged[site],
+                    output_root / site,
+                    cache_root,
+                )
                 for site in sites
             }
             logs = {site: future.result() for site, future in futures.items()}
@@ -105,6 +114,10 @@ def build(
         staged.clear()
         return results
     finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -131,14 +144,14 @@ def _search_manifest(site: str, cache_root: Path | None) -> Path:
 
 def _build_site(
     site: str,
-    content: Path,
+    process: subprocess.Popen,
+    stamp: str,
     staged: Path,
     final: Path,
-    settings: dict,
     cache_root: Path | None,
 ) -> str:
-    process = _start_pelican(site, content, staged, settings)
-    log = process.communicate()[0]
+    # Through the gate: the stamp of the tree validated (it is not validated again).
+    log = process.communicate(input=f"{stamp}\n")[0]
     if process.returncode != 0:
         raise BuildError(site, log)
     try:
@@ -175,6 +188,7 @@ def _start_pelican(
         command += [f"{key}={json.dumps(value)}" for key, value in settings.items()]
     return subprocess.Popen(
         command,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

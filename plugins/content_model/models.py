@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pelican.utils import get_date
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?")
+
+
 def _readable_date(value: str) -> str:
+    if _ISO_DATE.fullmatch(value.strip()):
+        try:  # the usual form, without dateutil's general parser (most of validation)
+            datetime.fromisoformat(value.strip())
+            return value
+        except ValueError:
+            pass  # 2026-02-30: Pelican's parser words the error
     try:
         get_date(value)
     except (ValueError, OverflowError) as error:

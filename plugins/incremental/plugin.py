@@ -47,6 +47,7 @@ class State:
         self.counts = {"reused": 0, "rendered": 0, "untraceable": 0}
         trace.MEMO.clear()
         trace.READS.clear()
+        trace.HELD.clear()
         self.bytecode_folder = None
         self.env_version = store.environment_version(settings) if settings else ""
         if settings and settings.get("JINJA_BYTECODE_CACHE", True):

@@ -51,6 +51,7 @@ INTERNAL = (
 )  # fmt: skip
 MISSING = ("missing",)
 MEMO: dict[int, tuple] = {}  # id -> (container, digest), for one build
+HELD: dict[int, tuple] = {}  # id -> (container, key, digest, [(object, key)]), one build
 READS: dict[
     tuple, object
 ] = {}  # (content key, read, localsiteurl) -> digest, one build
@@ -86,7 +87,7 @@ class Session:
         self.alive: list = []  # registered objects outlive the session: ids stay unique
         self.index = index  # intrinsic key -> object of this build (replay)
         self.container_keys: dict[int, tuple] = {}  # nested containers' paths
-        self.objects = 0  # objects (neither values nor content) digested so far
+        self.digested: list[int] = []  # ids of the objects (not values, not content) digested
 
     def key(self, obj) -> tuple | None:
         found = intrinsic_key(obj)
@@ -151,22 +152,45 @@ class Session:
             return ("f", getattr(value, "__module__", None), value.__qualname__)
         if isinstance(value, types.MethodType):
             return ("m", self.key(value.__self__), value.__name__)
-        self.objects += 1
+        self.digested.append(id(value))
         key = self.key_of_id.get(id(value))
         own_str = type(value).__str__ is not object.__str__
         return ("o", type(value).__qualname__, key, str(value) if own_str else None)
 
     def _container(self, value):
-        """Containers of values and content only are digested once per build
-        (the same lists reach many pages); one holding other objects depends on
-        this session's keys, so it is digested each time."""
+        """The same lists and dicts reach many pages, so their digests are kept
+        for the build: outright when they hold only values and content; when
+        they hold other objects, together with the keys those objects get, and
+        reused only where none of them has a key yet (so the keys would be the
+        same)."""
         known = MEMO.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        objects_before = self.objects
+        key = self.container_keys.get(id(value))
+        held = HELD.get(id(value))
+        if (
+            held is not None
+            and held[0] is value
+            and held[1] == key
+            and not any(id(obj) in self.key_of_id or id(obj) in self.container_keys
+                        for obj, _ in held[3])
+        ):  # fmt: skip
+            for obj, obj_key in held[3]:
+                self.register(obj, obj_key)
+            return held[2]
+        objects_before, registered_before = len(self.digested), len(self.alive)
         digest = self._container_digest(value)
-        if self.objects == objects_before:
+        if len(self.digested) == objects_before:
             MEMO[id(value)] = (value, digest)
+        elif key is not None:
+            made = self.alive[registered_before:]
+            fresh = {id(obj) for obj in made}
+            if all(i in fresh for i in self.digested[objects_before:]):
+                keys = [
+                    (obj, self.container_keys.get(id(obj)) or self.key_of_id[id(obj)])
+                    for obj in made
+                ]
+                HELD[id(value)] = (value, key, digest, keys)
         return digest
 
     def _container_digest(self, value):
@@ -310,9 +334,9 @@ def replay(entries: list[tuple], root: dict, index: dict, getattr_, getitem) -> 
                 if known is None:
                     parent = session.resolve(key)
                     value = getattr_(parent, arg) if op == "a" else getitem(parent, arg)
-                    objects = session.objects
+                    objects = len(session.digested)
                     known = session.digest(value)
-                    if session.objects == objects and not _needs_key(value):
+                    if len(session.digested) == objects and not _needs_key(value):
                         READS[memo_key] = known
                     else:
                         session.register(value, (key, op, arg))
