@@ -107,13 +107,15 @@ def bench_feeds(c, feeds=200, latency=0.3):
         "posts": "synthetic posts to generate (default 2000)",
         "keep": "keep the corpus and outputs in this folder",
         "no_feeds": "skip the feed refresh benchmark",
+        "rounds": "repeat every timing this many times and report medians (default 3)",
     }
 )
-def bench(c, posts=2000, keep=None, no_feeds=False):
+def bench(c, posts=2000, keep=None, no_feeds=False, rounds=3):
     """Time our build against vanilla Pelican on N synthetic posts (cold, warm, memory, feeds)."""
     from bench.build import main
 
-    args = ["--posts", str(int(posts))] + (["--keep", keep] if keep else [])
+    args = ["--posts", str(int(posts)), "--rounds", str(int(rounds))]
+    args += ["--keep", keep] if keep else []
     if main(args + (["--no-feeds"] if no_feeds else [])):
         raise Exit(code=1)
 

@@ -206,17 +206,29 @@ def _swap_into_place(staging: Path, final: Path) -> None:
         _remove_in_background(retired)
 
 
+_REMOVALS: list[subprocess.Popen] = []
+
+
+def wait_for_removals() -> None:
+    """Until the old outputs are deleted (the benchmark's next timing should not
+    pay for them)."""
+    while _REMOVALS:
+        _REMOVALS.pop().wait()
+
+
 def _remove_in_background(folder: Path) -> None:
     """The old output is already out of the way; deleting its thousands of
     files is nobody's wait, so a detached ``rm`` does it (a leftover is removed
     by the next build)."""
-    subprocess.Popen(
+    _REMOVALS[:] = [p for p in _REMOVALS if p.poll() is None]
+    process = subprocess.Popen(
         ["rm", "-rf", "--", str(folder)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+    _REMOVALS.append(process)
 
 
 def _remove_leftovers(output_root: Path, site: str) -> None:

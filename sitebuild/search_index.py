@@ -56,42 +56,45 @@ class Shard:
 
 
 def plan(site: Path) -> list[Shard]:
-    """The blog shards (blogs with at least one indexable page), then the primary
-    shard with every other page of the site."""
-    shards = []
-    kept_out = set()
-    blogs = site / BLOGS
-    for folder in (
-        sorted(p for p in blogs.iterdir() if p.is_dir()) if blogs.is_dir() else []
-    ):
-        pages = tuple(sorted(folder.rglob("*.html")))
-        if any(BODY_MARKER in page.read_bytes() for page in pages):
-            relative = folder.relative_to(site).as_posix()
-            shards.append(
-                Shard(f"{SHARDS}/{folder.name}", f"{relative}/**/*.html", pages)
-            )
-            kept_out.add(folder)
-    patterns, pages = [], []
-    for entry in sorted(site.iterdir()):
-        if entry.name == PRIMARY:
+    """The blog shards (each blog with indexable pages), then the primary shard
+    with every other indexable page. Globs name only the shapes of paths where
+    indexable pages are (``blogs/crime-blog/*/index.html``), so Pagefind does
+    not parse the listings it would skip anyway."""
+    groups: dict[str, list[tuple[str, ...]]] = {}
+    for page in sorted(site.rglob("*.html")):
+        parts = page.relative_to(site).parts
+        if parts[0] == PRIMARY or BODY_MARKER not in page.read_bytes():
             continue
-        if entry.is_file():
-            if entry.suffix == ".html":
-                patterns.append(entry.name)
-                pages.append(entry)
-        elif entry == blogs:
-            for inner in sorted(blogs.iterdir()):
-                if inner.is_file() and inner.suffix == ".html":
-                    patterns.append(f"{BLOGS}/{inner.name}")
-                    pages.append(inner)
-                elif inner.is_dir() and inner not in kept_out:
-                    patterns.append(f"{BLOGS}/{inner.name}/**/*.html")
-                    pages.extend(sorted(inner.rglob("*.html")))
-        elif entry.is_dir():
-            patterns.append(f"{entry.name}/**/*.html")
-            pages.extend(sorted(entry.rglob("*.html")))
-    primary = Shard(PRIMARY, "{" + ",".join(patterns) + "}", tuple(pages))
-    return [*shards, primary]
+        blog = parts[1] if parts[0] == BLOGS and len(parts) > 2 else None
+        groups.setdefault(blog or "", []).append(parts)
+    shards = [
+        _shard(site, f"{SHARDS}/{blog}", paths, fixed=2)
+        for blog, paths in sorted(groups.items())
+        if blog
+    ]
+    primary = groups.get("")
+    if primary:
+        shards.append(_shard(site, PRIMARY, primary, fixed=1))
+    else:  # no page marked: Pagefind indexes whole pages; the home page, then
+        shards.append(Shard(PRIMARY, "index.html", (site / "index.html",)))
+    return shards
+
+
+def _shard(site: Path, bundle: str, paths: list[tuple[str, ...]], fixed: int) -> Shard:
+    """``fixed`` leading folders are kept in the glob, deeper ones become ``*``."""
+    shapes = sorted(
+        {
+            "/".join((*parts[:fixed], *("*" for _ in parts[fixed:-1]), parts[-1]))
+            if len(parts) > fixed
+            else "/".join(parts)
+            for parts in paths
+        }
+    )
+    return Shard(
+        bundle,
+        "{" + ",".join(shapes) + "}",
+        tuple(site.joinpath(*parts) for parts in paths),
+    )
 
 
 def index(

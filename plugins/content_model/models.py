@@ -9,7 +9,6 @@ from typing import Annotated, Literal
 from pelican.utils import get_date
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
-
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?")
 
 

@@ -51,7 +51,9 @@ INTERNAL = (
 )  # fmt: skip
 MISSING = ("missing",)
 MEMO: dict[int, tuple] = {}  # id -> (container, digest), for one build
-HELD: dict[int, tuple] = {}  # id -> (container, key, digest, [(object, key)]), one build
+HELD: dict[
+    int, tuple
+] = {}  # id -> (container, key, digest, [(object, key)]), one build
 READS: dict[
     tuple, object
 ] = {}  # (content key, read, localsiteurl) -> digest, one build
@@ -87,7 +89,9 @@ class Session:
         self.alive: list = []  # registered objects outlive the session: ids stay unique
         self.index = index  # intrinsic key -> object of this build (replay)
         self.container_keys: dict[int, tuple] = {}  # nested containers' paths
-        self.digested: list[int] = []  # ids of the objects (not values, not content) digested
+        self.digested: list[
+            int
+        ] = []  # ids of the objects (not values, not content) digested
 
     def key(self, obj) -> tuple | None:
         found = intrinsic_key(obj)
