@@ -192,3 +192,31 @@ def test_digests_of_the_same_data_are_equal_across_sessions():
     assert Session().digest(["a" * 200, 3, ("x", None)]) == Session().digest(
         ["a" * 200, 3, ("x", None)]
     )
+
+
+class Shelf:
+    """Iterable without being a list: what it yields counts as its value."""
+
+    def __init__(self, *titles):
+        self.titles = titles
+
+    def __iter__(self):
+        return iter(self.titles)
+
+
+def test_looping_over_an_iterable_object_is_checked():
+    source = "{% for t in post.friend %}{{ t }}{% endfor %}"
+    _, recorder, plain = render_and_trace(source, {"post": Post("p", Shelf("a", "b"))})
+    assert recorder.unreplayable is None
+    assert replay(
+        recorder.entries, {"post": Post("p", Shelf("a", "b"))}, {}, plain, None
+    )
+    assert not replay(
+        recorder.entries, {"post": Post("p", Shelf("a", "c"))}, {}, plain, None
+    )
+
+
+def test_a_generator_cannot_be_checked_again():
+    source = "{% for t in post.friend %}{{ t }}{% endfor %}"
+    _, recorder, _ = render_and_trace(source, {"post": Post("p", (t for t in "ab"))})
+    assert recorder.unreplayable

@@ -159,6 +159,12 @@ class Session:
         self.digested.append(id(value))
         key = self.key_of_id.get(id(value))
         own_str = type(value).__str__ is not object.__str__
+        if hasattr(type(value), "__iter__") and not isinstance(value, INTERNAL):
+            # A template may loop over it: what it yields is part of the value.
+            if iter(value) is value:
+                raise Unreplayable(f"an iterator ({type(value).__qualname__})")
+            items = tuple(self._element(item, key, i) for i, item in enumerate(value))
+            return ("o", type(value).__qualname__, key, items)
         return ("o", type(value).__qualname__, key, str(value) if own_str else None)
 
     def _container(self, value):
@@ -263,7 +269,7 @@ class Recorder:
             self.entries.append(("r", name, None, MISSING))
             return
         self.session.register(value, ("ctx", name))
-        self.entries.append(("r", name, None, self.session.digest(value)))
+        self.entries.append(("r", name, None, self._digest(value)))
 
     def read(self, op: str, obj, arg, value) -> None:
         if self.unreplayable or _plain(obj):
@@ -280,7 +286,7 @@ class Recorder:
             return
         self.seen.add(seen)
         self.session.register(value, (parent, op, arg))
-        self.entries.append((op, parent, arg, self.session.digest(value)))
+        self.entries.append((op, parent, arg, self._digest(value)))
 
     def call(self, function, args: tuple, kwargs: dict, result) -> None:
         if self.unreplayable:
@@ -296,7 +302,7 @@ class Recorder:
         if self.unreplayable:
             return
         self.session.register(result, (key, "()", recipe, kw))
-        self.entries.append(("c", key, (recipe, kw), self.session.digest(result)))
+        self.entries.append(("c", key, (recipe, kw), self._digest(result)))
 
     def printed(self, value) -> None:
         if self.unreplayable:
@@ -306,6 +312,13 @@ class Recorder:
             self.give_up(f"printed an untraced {type(value).__name__}")
             return
         self.entries.append(("s", key, None, str(value)))
+
+    def _digest(self, value):
+        try:
+            return self.session.digest(value)
+        except Unreplayable as why:
+            self.give_up(str(why))
+            return None
 
     def _recipe(self, value):
         if value is None or isinstance(value, (str, int, float, bool)):
