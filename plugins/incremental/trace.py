@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import types
-from datetime import date, datetime, time
+from datetime import date, time
 
 from jinja2 import Undefined
 from jinja2.runtime import (
@@ -50,14 +50,33 @@ INTERNAL = (
     BlockReference, types.ModuleType,
 )  # fmt: skip
 MISSING = ("missing",)
-MEMO: dict[int, tuple] = {}  # id -> (container, digest), for one build
-HELD: dict[
-    int, tuple
-] = {}  # id -> (container, key, digest, [(object, key)]), one build
-READS: dict[
-    tuple, object
-] = {}  # (content key, read, localsiteurl) -> digest, one build
+# Kept for one build: id -> (container, digest); id -> (container, key, digest,
+# [(object, key)]); (content key, read, localsiteurl) -> digest.
+MEMO: dict[int, tuple] = {}
+HELD: dict[int, tuple] = {}
+READS: dict[tuple, object] = {}
 INTRINSIC = ("content", "wrapper")
+
+# What each type is, found once per type (most of a replay is telling them apart).
+VALUE, CONTENT, WRAPPER, CONTAINER, OTHER = range(5)
+_KINDS: dict[type, int] = {}
+
+
+def kind_of(cls: type) -> int:
+    found = _KINDS.get(cls)
+    if found is None:
+        if issubclass(cls, VALUES):
+            found = VALUE
+        elif issubclass(cls, Content):
+            found = CONTENT
+        elif issubclass(cls, URLWrapper):
+            found = WRAPPER
+        elif issubclass(cls, CONTAINERS):
+            found = CONTAINER
+        else:
+            found = OTHER
+        _KINDS[cls] = found
+    return found
 
 
 class Unreplayable(Exception):
@@ -65,9 +84,10 @@ class Unreplayable(Exception):
 
 
 def intrinsic_key(obj) -> tuple | None:
-    if isinstance(obj, Content):
+    kind = kind_of(type(obj))
+    if kind == CONTENT:
         return ("content", type(obj).__name__, obj.source_path)
-    if isinstance(obj, URLWrapper):
+    if kind == WRAPPER:
         return ("wrapper", type(obj).__name__, obj.slug)
     return None
 
@@ -89,9 +109,8 @@ class Session:
         self.alive: list = []  # registered objects outlive the session: ids stay unique
         self.index = index  # intrinsic key -> object of this build (replay)
         self.container_keys: dict[int, tuple] = {}  # nested containers' paths
-        self.digested: list[
-            int
-        ] = []  # ids of the objects (not values, not content) digested
+        # ids of the objects (neither values, containers nor content) digested
+        self.digested: list[int] = []
 
     def key(self, obj) -> tuple | None:
         found = intrinsic_key(obj)
@@ -102,9 +121,10 @@ class Session:
     def register(self, obj, key: tuple) -> None:
         # Reads from values and containers are never recorded (their content
         # is in their digest); a container's path keys the objects it holds.
-        if isinstance(obj, VALUES) or intrinsic_key(obj) is not None:
+        kind = kind_of(type(obj))
+        if kind in (VALUE, CONTENT, WRAPPER):
             return
-        if isinstance(obj, CONTAINERS):
+        if kind == CONTAINER:
             if id(obj) not in self.container_keys:
                 self.container_keys[id(obj)] = key
                 self.alive.append(obj)
@@ -125,33 +145,33 @@ class Session:
 
     def digest(self, value):
         kind = type(value)
-        if value is None or kind is bool:
-            return value
         if kind is str:
             return value if len(value) <= SHORT else ("#", _hash(value))
+        if value is None or kind is bool:
+            return value
         if kind is Markup:
             return ("M", value if len(value) <= SHORT else _hash(value))
         if kind is int or kind is float:
             return (kind.__name__, value)
-        if isinstance(value, str):
-            return (kind.__name__, _hash(value))
-        if isinstance(value, (datetime, date, time)):
-            return (
+        category = kind_of(kind)
+        if category == CONTENT:
+            return ("k", ("content", kind.__name__, value.source_path))
+        if category == WRAPPER:
+            return ("k", ("wrapper", kind.__name__, value.slug), str(value))
+        if category == CONTAINER:
+            return self._container(value)
+        if category == VALUE:
+            if isinstance(value, str):
+                return (kind.__name__, _hash(value))
+            if isinstance(value, Undefined):
+                return ("undefined",)
+            if isinstance(value, (int, float)):
+                return (kind.__name__, value)
+            return (  # dates and times
                 kind.__name__,
                 value.isoformat(),
                 str(getattr(value, "tzinfo", None)),
             )
-        if isinstance(value, Undefined):
-            return ("undefined",)
-        found = intrinsic_key(value)
-        if found is not None:
-            return (
-                ("k", found, str(value))
-                if isinstance(value, URLWrapper)
-                else ("k", found)
-            )
-        if isinstance(value, CONTAINERS):
-            return self._container(value)
         if isinstance(value, (types.FunctionType, types.BuiltinFunctionType, type)):
             return ("f", getattr(value, "__module__", None), value.__qualname__)
         if isinstance(value, types.MethodType):
@@ -241,6 +261,8 @@ def _plain(obj) -> bool:
     if isinstance(obj, PLAIN):
         PLAIN_TYPES.add(kind)
         return True
+    if kind_of(kind) != OTHER:
+        return False
     return isinstance(obj, (types.MethodType, types.BuiltinMethodType)) and isinstance(
         getattr(obj, "__self__", None), PLAIN_OWNERS
     )
@@ -305,8 +327,8 @@ class Recorder:
         self.entries.append(("c", key, (recipe, kw), self._digest(result)))
 
     def printed(self, value) -> None:
-        if self.unreplayable:
-            return
+        if self.unreplayable or isinstance(value, URLWrapper):
+            return  # a tag's, category's or author's digest holds its text
         key = self.session.key(value)
         if key is None:
             self.give_up(f"printed an untraced {type(value).__name__}")
