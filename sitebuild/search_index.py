@@ -34,12 +34,20 @@ class SearchIndexError(Exception):
 
 
 @dataclass(frozen=True)
+class Page:
+    relative: str  # path relative to the site, with /
+    stamp: tuple[int, int, int]  # size, mtime (ns), inode of the file read
+    marked: bool  # holds the body marker: Pagefind indexes it
+    digest: str  # of its bytes
+
+
+@dataclass(frozen=True)
 class Shard:
     bundle: str  # folder of the bundle, relative to the site
     glob: str  # the pages Pagefind reads, relative to the site
-    pages: tuple[Path, ...]  # those pages
+    pages: tuple[Page, ...]  # those pages
 
-    def digest(self, site: Path) -> str:
+    def digest(self) -> str:
         """Everything Pagefind's output depends on: its version, the shard and
         the bytes of every page it indexes (once one page has the body marker
         it skips pages without it; with none, it indexes every page)."""
@@ -47,54 +55,70 @@ class Shard:
         hasher.update(
             f"{version('pagefind_bin')}\0{self.bundle}\0{self.glob}\0".encode()
         )
-        contents = {page: page.read_bytes() for page in self.pages}
-        marked = {page: data for page, data in contents.items() if BODY_MARKER in data}
-        for page, data in (marked or contents).items():
-            hasher.update(f"{page.relative_to(site)}\0{len(data)}\0".encode())
-            hasher.update(data)
+        marked = [page for page in self.pages if page.marked]
+        for page in marked or self.pages:
+            hasher.update(f"{page.relative}\0{page.digest}\n".encode())
         return hasher.hexdigest()
 
 
-def plan(site: Path) -> list[Shard]:
+def scan(site: Path, known: dict | None = None) -> list[Page]:
+    """Every HTML page of the site (the search index's own folder aside). A file
+    whose size, time and inode are those ``known`` from the last build (a page
+    linked from it, not rendered again) is not read again."""
+    known = known or {}
+    pages = []
+    for path in sorted(site.rglob("*.html")):
+        relative = path.relative_to(site).as_posix()
+        if relative.startswith(PRIMARY + "/"):
+            continue
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        fact = known.get(relative)
+        if fact and tuple(fact[0]) == stamp:
+            pages.append(Page(relative, stamp, fact[1], fact[2]))
+            continue
+        data = path.read_bytes()
+        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+        pages.append(Page(relative, stamp, BODY_MARKER in data, digest))
+    return pages
+
+
+def plan(pages: list[Page]) -> list[Shard]:
     """The blog shards (each blog with indexable pages), then the primary shard
     with every other indexable page. Globs name only the shapes of paths where
     indexable pages are (``blogs/crime-blog/*/index.html``), so Pagefind does
     not parse the listings it would skip anyway."""
-    groups: dict[str, list[tuple[str, ...]]] = {}
-    for page in sorted(site.rglob("*.html")):
-        parts = page.relative_to(site).parts
-        if parts[0] == PRIMARY or BODY_MARKER not in page.read_bytes():
+    groups: dict[str, list[Page]] = {}
+    home = None
+    for page in pages:
+        parts = page.relative.split("/")
+        if page.relative == "index.html":
+            home = page
+        if not page.marked:
             continue
-        blog = parts[1] if parts[0] == BLOGS and len(parts) > 2 else None
-        groups.setdefault(blog or "", []).append(parts)
+        blog = parts[1] if parts[0] == BLOGS and len(parts) > 2 else ""
+        groups.setdefault(blog, []).append(page)
     shards = [
-        _shard(site, f"{SHARDS}/{blog}", paths, fixed=2)
-        for blog, paths in sorted(groups.items())
+        _shard(f"{SHARDS}/{blog}", pages, fixed=2)
+        for blog, pages in sorted(groups.items())
         if blog
     ]
-    primary = groups.get("")
-    if primary:
-        shards.append(_shard(site, PRIMARY, primary, fixed=1))
+    if groups.get(""):
+        shards.append(_shard(PRIMARY, groups[""], fixed=1))
     else:  # no page marked: Pagefind indexes whole pages; the home page, then
-        shards.append(Shard(PRIMARY, "index.html", (site / "index.html",)))
+        shards.append(Shard(PRIMARY, "index.html", (home,) if home else ()))
     return shards
 
 
-def _shard(site: Path, bundle: str, paths: list[tuple[str, ...]], fixed: int) -> Shard:
+def _shard(bundle: str, pages: list[Page], fixed: int) -> Shard:
     """``fixed`` leading folders are kept in the glob, deeper ones become ``*``."""
-    shapes = sorted(
-        {
-            "/".join((*parts[:fixed], *("*" for _ in parts[fixed:-1]), parts[-1]))
-            if len(parts) > fixed
-            else "/".join(parts)
-            for parts in paths
-        }
-    )
-    return Shard(
-        bundle,
-        "{" + ",".join(shapes) + "}",
-        tuple(site.joinpath(*parts) for parts in paths),
-    )
+    shapes = set()
+    for page in pages:
+        parts = page.relative.split("/")
+        if len(parts) > fixed:
+            parts = [*parts[:fixed], *("*" for _ in parts[fixed:-1]), parts[-1]]
+        shapes.add("/".join(parts))
+    return Shard(bundle, "{" + ",".join(sorted(shapes)) + "}", tuple(pages))
 
 
 def index(
@@ -103,14 +127,17 @@ def index(
     """Index ``site`` shard by shard; reuse a shard of ``previous`` (the last
     build's output, described by ``manifest``) when its digest is unchanged.
     Returns a log line; raises SearchIndexError when Pagefind fails."""
-    shards = plan(site)
     known = _load(manifest, previous)
+    pages = scan(site, known.get("pages"))
+    shards = plan(pages)
     digests: dict[str, str] = {}
     reused: list[str] = []
     todo: list[Shard] = []
     for shard in shards:
-        digests[shard.bundle] = digest = shard.digest(site)
-        if previous and _reusable(known.get(shard.bundle), digest, previous, shard):
+        digests[shard.bundle] = digest = shard.digest()
+        if previous and _reusable(
+            known.get("shards", {}).get(shard.bundle), digest, previous, shard
+        ):
             _link_tree(previous / shard.bundle, site / shard.bundle)
             reused.append(shard.bundle)
         else:
@@ -123,7 +150,7 @@ def index(
                     f"search indexing of {shard.bundle}/ failed:\n{output}"
                 )
     if manifest:
-        _save(manifest, site, shards, digests)
+        _save(manifest, site, shards, digests, pages)
     indexed = ", ".join(shard.bundle for shard in todo) or "none"
     return (
         f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused;"
@@ -185,11 +212,15 @@ def _load(manifest: Path | None, previous: Path | None) -> dict:
     # The manifest describes one output folder: the one this build replaces.
     if data.get("output") != str(previous.resolve()):
         return {}
-    return data.get("shards", {})
+    return data
 
 
 def _save(
-    manifest: Path, site: Path, shards: list[Shard], digests: dict[str, str]
+    manifest: Path,
+    site: Path,
+    shards: list[Shard],
+    digests: dict[str, str],
+    pages: list[Page],
 ) -> None:
     """Written for the folder ``site`` will become once moved into place; the
     entry stamps survive the move (same inodes)."""
@@ -203,9 +234,13 @@ def _save(
             }
             for shard in shards
         },
+        # What each page was when read: a linked page need not be read again.
+        "pages": {
+            page.relative: [page.stamp, page.marked, page.digest] for page in pages
+        },
     }
     pending = manifest.with_suffix(".pending.json")
-    pending.write_text(json.dumps(data, indent=1))
+    pending.write_text(json.dumps(data))
 
 
 def commit(manifest: Path, final: Path) -> None:
@@ -216,6 +251,6 @@ def commit(manifest: Path, final: Path) -> None:
     data = json.loads(pending.read_text())
     data["output"] = str(final.resolve())
     tmp = manifest.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1))
+    tmp.write_text(json.dumps(data))
     os.replace(tmp, manifest)
     pending.unlink()
