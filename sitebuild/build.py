@@ -56,7 +56,7 @@ def build(
     settings: dict | None = None,
     cache_root: Path | None = None,
 ) -> list[SiteBuild]:
-    """Validate ``content``, then build each site into ``output_root/<site>``.
+    """Validate ``content`` and build each site into ``output_root/<site>``.
 
     ``cache_root`` gives each site's Pelican content cache a folder of its own
     (``<cache_root>/pelican-<site>``) instead of the project's ``.cache/``.
@@ -72,8 +72,8 @@ def build(
     processes: dict[str, subprocess.Popen] = {}
     try:
         # Pelican starts at once (imports, settings, plugins: half a second)
-        # and waits at the gate (plugins/content_model) while the content is
-        # validated and read here.
+        # and waits at the gate (plugins/content_model) while the Markdown is
+        # read here.
         for site in sites:
             staged[site] = Path(
                 tempfile.mkdtemp(prefix=f".{site}-staging-", dir=output_root)
@@ -87,9 +87,6 @@ def build(
                 site_settings["CACHE_PATH"] = str(site_cache(site, cache_root))
             processes[site] = _start_pelican(site, content, staged[site], site_settings)
         stamp = tree_stamp(content)
-        problems = [p for p in validate_tree(content) if p.severity == "error"]
-        if problems:
-            raise ContentError(problems)
         share_reads(sites, content, cache_root)
         # Each site runs Pelican then Pagefind in its own thread, so one site's
         # search indexing overlaps the other site's Pelican run.
@@ -106,6 +103,16 @@ def build(
                 )
                 for site in sites
             }
+            # The content is validated while the sites build: nothing they
+            # write is moved into place unless it passes, and its report (not
+            # Pelican's) is the error.
+            try:
+                problems = [p for p in validate_tree(content) if p.severity == "error"]
+                if problems:
+                    raise ContentError(problems)
+            except BaseException:
+                _stop(processes)
+                raise
             logs = {site: future.result() for site, future in futures.items()}
         results = [SiteBuild(site, output_root / site, logs[site]) for site in sites]
         for site, folder in staged.items():
@@ -114,12 +121,15 @@ def build(
         staged.clear()
         return results
     finally:
-        for process in processes.values():
-            if process.poll() is None:
-                process.kill()
-                process.communicate()
+        _stop(processes)
         for folder in staged.values():
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _stop(processes: dict[str, subprocess.Popen]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            process.kill()
 
 
 def share_reads(sites: tuple[str, ...], content: Path, cache_root: Path | None) -> None:

@@ -158,6 +158,32 @@ def _rebind(metadata: dict, settings: dict) -> dict:
     return {key: rebind(value) for key, value in metadata.items()}
 
 
+FEW = 20  # changed files that each Pelican process may as well read itself
+
+
+def _few_changed(files: dict, settings: dict, sites: tuple[str, ...]) -> bool:
+    """A handful of files changed since the caches were written: then loading
+    and saving both caches (megabytes each) costs more than each site reading
+    those few files itself. Only a speed choice: Pelican checks every file
+    against its cache either way."""
+    try:
+        written = min(
+            (Path(settings[site]["CACHE_PATH"]) / name).stat().st_mtime
+            for site in sites
+            for name in CACHES.values()
+        )
+    except OSError:
+        return False  # a cache is missing: a first build
+    changed = 0
+    for paths in files.values():
+        for path in paths:
+            if os.path.getmtime(path) >= written:
+                changed += 1
+                if changed > FEW:
+                    return False
+    return True
+
+
 def prewarm(
     sites: tuple[str, ...], content: Path, cache_root: Path | None = None
 ) -> int:
@@ -188,6 +214,8 @@ def prewarm(
         )
         for kind in CACHES
     }
+    if _few_changed(files, settings, sites):
+        return 0
     caches = {
         (site, kind): _load(
             Path(settings[site]["CACHE_PATH"]) / name, settings[site]["GZIP_CACHE"]
