@@ -5,9 +5,10 @@ trace store in the site's cache (``<CACHE_PATH>/incremental.pickle``).
 Reuse needs ``INCREMENTAL_PREVIOUS_OUTPUT``: the output folder this build will
 replace (``sitebuild`` passes it; the build writes into a fresh folder). Without
 one (a first build, a publish) nothing is traced and the build is plain Pelican.
-A page
-is reused only if the file there is the very one its trace describes (size,
-time and inode), so a stale or foreign folder is never trusted.
+A page is reused only if the file there is the very one its trace describes
+(size, time and inode), so a stale or foreign folder is never trusted.
+
+Compiled templates are cached on disk as well (``<CACHE_PATH>/jinja-<version>``).
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from . import store, trace
-from .trace import VALUES, Recorder, TracingContext, Unreplayable, intrinsic_key, replay
+from . import session, store
+from .session import VALUES, Unreplayable, intrinsic_key
+from .trace import Recorder, TracingContext, replay
 
 log = logging.getLogger(__name__)
 
@@ -45,19 +47,11 @@ class State:
         self.settings = settings
         self.old, self.new, self.pending, self.index = {}, {}, {}, {}
         self.counts = {"reused": 0, "rendered": 0, "untraceable": 0}
-        trace.MEMO.clear()
-        trace.READS.clear()
-        trace.HELD.clear()
-        self.bytecode_folder = None
+        session.MEMO.clear()
+        session.READS.clear()
+        session.HELD.clear()
         self.env_version = store.environment_version(settings) if settings else ""
-        if settings and settings.get("JINJA_BYTECODE_CACHE", True):
-            self.bytecode_folder = (
-                Path(settings["CACHE_PATH"]) / f"jinja-{self.env_version[:16]}"
-            )
-            for old in self.bytecode_folder.parent.glob("jinja-*"):
-                if old != self.bytecode_folder:  # a theme or plugins since changed
-                    shutil.rmtree(old, ignore_errors=True)
-            self.bytecode_folder.mkdir(parents=True, exist_ok=True)
+        self.bytecode_folder = _bytecode_folder(settings, self.env_version)
         previous = (settings or {}).get("INCREMENTAL_PREVIOUS_OUTPUT")
         # Only a build that replaces an output traces its pages: a first build
         # (or a publish into a fresh folder) has no next build to save time for.
@@ -98,6 +92,18 @@ class State:
             log.debug("replay of %s failed: %s", name, error)
             return None
         return Path(previous) if same else None
+
+
+def _bytecode_folder(settings: dict | None, version: str) -> Path | None:
+    """This theme's and plugins' folder of compiled templates; older ones go."""
+    if not settings or not settings.get("JINJA_BYTECODE_CACHE", True):
+        return None
+    folder = Path(settings["CACHE_PATH"]) / f"jinja-{version[:16]}"
+    for old in folder.parent.glob("jinja-*"):
+        if old != folder:
+            shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 STATE = State()
