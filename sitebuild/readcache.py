@@ -26,6 +26,8 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from content_model.files import write_atomic
+
 from .paths import SETTINGS
 
 log = logging.getLogger(__name__)
@@ -80,11 +82,8 @@ def _load(path: Path, gzipped: bool) -> dict:
 
 
 def _save(path: Path, data: dict, gzipped: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with (gzip.open if gzipped else open)(partial, "wb") as handle:
-        pickle.dump(data, handle)
-    partial.replace(path)  # a reader never sees half a cache
+    pickled = pickle.dumps(data)
+    write_atomic(path, gzip.compress(pickled) if gzipped else pickled)
 
 
 _worker_settings: dict | None = None

@@ -9,10 +9,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from content_model.files import write_atomic
 
 from .metrics import Summary
 
@@ -110,12 +110,7 @@ def record(path: Path, rows: list[Row]) -> list[Row]:
     merged = merge(read_history(path), rows)
     text = to_csv(merged)
     if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        write_atomic(path, text.encode("utf-8"))
     return merged
 
 

@@ -8,10 +8,11 @@ the en_CA dictionary files starts it afresh."""
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from importlib.metadata import version
 from pathlib import Path
+
+from content_model.files import write_atomic
 
 from .findings import Hit
 from .monitor import Checker
@@ -68,8 +69,7 @@ class HitsCache:
     def save(self) -> None:
         if not self.changed:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        with temporary.open("wb") as handle:
-            pickle.dump({"fingerprint": self.fingerprint, "hits": self.known}, handle)
-        os.replace(temporary, self.path)
+        write_atomic(
+            self.path,
+            pickle.dumps({"fingerprint": self.fingerprint, "hits": self.known}),
+        )

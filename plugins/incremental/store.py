@@ -8,6 +8,8 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
+from content_model.files import write_atomic
+
 FORMAT = 1
 
 
@@ -60,8 +62,5 @@ def load(path: Path, env_version: str) -> dict:
 
 
 def save(path: Path, env_version: str, pages: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as handle:
-        pickle.dump({"version": env_version, "pages": pages}, handle, protocol=5)
-    os.replace(temporary, path)
+    data = {"version": env_version, "pages": pages}
+    write_atomic(path, pickle.dumps(data, protocol=5))

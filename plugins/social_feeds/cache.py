@@ -1,19 +1,15 @@
-"""feeds/cache/: one JSON file per account, written atomically.
-
-A reader never sees a half-written file and a crash mid-write leaves the
-previous file intact: write to a temporary file in the same folder, fsync,
-then rename over the old one.
-"""
+"""feeds/cache/: one JSON file per account, written atomically
+(content_model.files.write_atomic)."""
 
 from __future__ import annotations
 
 import logging
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from pydantic import ValidationError
+
+from content_model.files import write_atomic
 
 from .models import CachedFeed
 
@@ -51,18 +47,3 @@ def save(cache_dir: Path, feed: CachedFeed) -> Path:
     path = cache_file(cache_dir, feed.account)
     write_atomic(path, feed.model_dump_json(indent=1).encode("utf-8") + b"\n")
     return path
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

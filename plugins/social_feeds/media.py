@@ -20,7 +20,8 @@ from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps
 
-from .cache import write_atomic
+from content_model.files import write_atomic
+
 from .fetch import IMAGE_ACCEPT, Fetcher
 from .models import CachedFeed, FeedItem
 

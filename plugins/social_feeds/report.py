@@ -10,7 +10,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .cache import REPORT_FILE, write_atomic
+from content_model.files import write_atomic
+
+from .cache import REPORT_FILE
 
 Status = Literal["ok", "not-modified", "failed"]
 

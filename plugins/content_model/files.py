@@ -1,0 +1,29 @@
+"""Writing a file whole or not at all.
+
+A reader never sees a half-written file and a crash mid-write leaves the
+previous file intact: write to a temporary file in the same folder, fsync,
+then rename over the old one. Feed caches, reports, the monitoring history and
+the build caches are all written this way.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
