@@ -117,7 +117,6 @@ def build(
         results = [SiteBuild(site, output_root / site, logs[site]) for site in sites]
         for site, folder in staged.items():
             _swap_into_place(folder, output_root / site)
-            search_index.commit(_search_manifest(site, cache_root), output_root / site)
         staged.clear()
         return results
     finally:
@@ -167,9 +166,7 @@ def _build_site(
     try:
         # Unchanged shards of the output this build replaces are kept.
         log += search_index.index(
-            staged,
-            previous=final if final.is_dir() else None,
-            manifest=_search_manifest(site, cache_root),
+            staged, final=final, manifest=_search_manifest(site, cache_root)
         )
     except search_index.SearchIndexError as error:
         raise BuildError(site, str(error)) from None

@@ -22,6 +22,8 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
+from content_model.files import write_atomic
+
 PRIMARY = "pagefind"
 SHARDS = "pagefind/shards"
 BLOGS = "blogs"
@@ -71,8 +73,7 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
         relative = path.relative_to(site).as_posix()
         if relative.startswith(PRIMARY + "/"):
             continue
-        stat = path.stat()
-        stamp = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        stamp = _stamp(path)
         fact = known.get(relative)
         if fact and tuple(fact[0]) == stamp:
             pages.append(Page(relative, stamp, fact[1], fact[2]))
@@ -122,11 +123,13 @@ def _shard(bundle: str, pages: list[Page], fixed: int) -> Shard:
 
 
 def index(
-    site: Path, *, previous: Path | None = None, manifest: Path | None = None
+    site: Path, *, final: Path | None = None, manifest: Path | None = None
 ) -> str:
-    """Index ``site`` shard by shard; reuse a shard of ``previous`` (the last
-    build's output, described by ``manifest``) when its digest is unchanged.
-    Returns a log line; raises SearchIndexError when Pagefind fails."""
+    """Index ``site`` shard by shard. ``final`` is the folder the site will
+    become: a shard of the output there now (the last build, described by
+    ``manifest``) is reused when its digest is unchanged. Returns a log line;
+    raises SearchIndexError when Pagefind fails."""
+    previous = final if final and final.is_dir() else None
     known = _load(manifest, previous)
     pages = scan(site, known.get("pages"))
     shards = plan(pages)
@@ -149,8 +152,8 @@ def index(
                 raise SearchIndexError(
                     f"search indexing of {shard.bundle}/ failed:\n{output}"
                 )
-    if manifest:
-        _save(manifest, site, shards, digests, pages)
+    if manifest and final:
+        _save(manifest, site, final, shards, digests, pages)
     indexed = ", ".join(shard.bundle for shard in todo) or "none"
     return (
         f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused;"
@@ -178,12 +181,19 @@ def _run_pagefind(site: Path, shard: Shard) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-def _entry_stamp(bundle: Path) -> list[int] | None:
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Size, time and inode: a hard link from the last build keeps all three."""
     try:
-        stat = (bundle / "pagefind-entry.json").stat()
+        stat = path.stat()
     except OSError:
         return None
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def _entry_stamp(bundle: Path) -> list[int] | None:
+    """The stamp of a bundle's entry file, as JSON keeps it."""
+    stamp = _stamp(bundle / "pagefind-entry.json")
+    return list(stamp) if stamp else None
 
 
 def _reusable(known: dict | None, digest: str, previous: Path, shard: Shard) -> bool:
@@ -218,15 +228,16 @@ def _load(manifest: Path | None, previous: Path | None) -> dict:
 def _save(
     manifest: Path,
     site: Path,
+    final: Path,
     shards: list[Shard],
     digests: dict[str, str],
     pages: list[Page],
 ) -> None:
-    """Written for the folder ``site`` will become once moved into place; the
-    entry stamps survive the move (same inodes)."""
-    manifest.parent.mkdir(parents=True, exist_ok=True)
+    """Written for ``final``, the folder the staged ``site`` becomes: the stamps
+    survive the move (same inodes). Should the build fail instead, they match
+    no file there, so nothing described here is reused."""
     data = {
-        "output": None,  # filled in by commit() once the site is in place
+        "output": str(final.resolve()),
         "shards": {
             shard.bundle: {
                 "digest": digests[shard.bundle],
@@ -239,18 +250,4 @@ def _save(
             page.relative: [page.stamp, page.marked, page.digest] for page in pages
         },
     }
-    pending = manifest.with_suffix(".pending.json")
-    pending.write_text(json.dumps(data))
-
-
-def commit(manifest: Path, final: Path) -> None:
-    """The site is in place at ``final``: the pending manifest now describes it."""
-    pending = manifest.with_suffix(".pending.json")
-    if not pending.exists():
-        return
-    data = json.loads(pending.read_text())
-    data["output"] = str(final.resolve())
-    tmp = manifest.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data))
-    os.replace(tmp, manifest)
-    pending.unlink()
+    write_atomic(manifest, json.dumps(data).encode())
