@@ -339,3 +339,34 @@ def test_style_in_one_batch_equals_style_text_by_text():
     batched = check_style_many(texts)
     assert batched == [check_style(text) for text in texts]
     assert [len(hits) for hits in batched] == [1, 0, 0, 1, 0, 0]
+
+
+def test_the_hits_cache_answers_texts_it_has_seen_and_starts_afresh_for_a_new_checker(
+    tmp_path,
+):
+    from governance.hits_cache import HitsCache
+    from governance.monitor import Checker
+
+    class Counting:
+        def __init__(self, checker):
+            self.checker, self.texts = checker, 0
+
+        def hits_many(self, jobs):
+            self.texts += len(jobs)
+            return self.checker.hits_many(jobs)
+
+    path = tmp_path / "hits.pickle"
+    jobs = [("We will recieve it.", "", ()), ("All fine here.", "", ())]
+    first = HitsCache(path, Checker())
+    expected = Checker().hits_many(jobs)
+    assert first.hits_many(jobs) == expected
+    first.save()
+
+    again = HitsCache(path, Checker())
+    counting = Counting(again.checker)
+    again.checker = counting
+    assert again.hits_many(jobs) == expected
+    assert counting.texts == 0, "answered from the cache"
+
+    other = HitsCache(path, Checker(service_words=frozenset({"recieve"})))
+    assert other.known == {}, "another word list: nothing reused"

@@ -111,13 +111,12 @@ class GovernanceGenerator(Generator):
             Path(self.settings["CACHE_PATH"]) / "governance-hits.pickle", setup.checker
         )
         self.monitoring = monitor(
-            setup.checker,
+            hits,
             self.accounts,
             self.feeds,
             directory.accounts,
             self.as_of,
             setup.silences,
-            hits_many=hits.hits_many,
         )
         hits.save()
         self.summary = summarize(

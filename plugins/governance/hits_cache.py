@@ -42,8 +42,12 @@ def checker_fingerprint(checker: Checker) -> str:
 
 
 class HitsCache:
+    """Stands in for ``checker`` (monitor.TextChecks): texts it has seen are
+    answered from the cache, the rest by the checker."""
+
     def __init__(self, path: Path, checker: Checker):
         self.path = path
+        self.checker = checker
         self.fingerprint = checker_fingerprint(checker)
         self.known: dict[Job, list[Hit]] = {}
         self.changed = False
@@ -55,10 +59,11 @@ class HitsCache:
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, KeyError):
             pass
 
-    def hits_many(self, checker: Checker, jobs: list[Job]) -> list[list[Hit]]:
+    def hits_many(self, jobs: list[Job]) -> list[list[Hit]]:
         missing = list(dict.fromkeys(job for job in jobs if job not in self.known))
         if missing:
-            self.known.update(zip(missing, checker.hits_many(missing), strict=True))
+            found = self.checker.hits_many(missing)
+            self.known.update(zip(missing, found, strict=True))
             self.changed = True
         used = set(jobs)
         if len(used) != len(self.known):  # forget texts no longer checked

@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
 from .checks.links import check_links, registry_keys
 from .checks.personal import check_personal, digits
@@ -109,19 +110,25 @@ class Monitoring:
     accounts_checked: int = 0
 
 
+class TextChecks(Protocol):
+    """A Checker, or hits_cache.HitsCache in front of one."""
+
+    def hits_many(
+        self, texts: list[tuple[str, str, tuple[str, ...]]]
+    ) -> list[list[Hit]]: ...
+
+
 def monitor(
-    checker: Checker,
+    checker: TextChecks,
     feed_accounts: Collection,
     feeds: dict,
     records: Collection,
     as_of: dt.datetime,
     silences: Silences | None = None,
-    hits_many=None,
 ) -> Monitoring:
     """`feed_accounts`: registry.FeedAccount; `feeds`: account key -> CachedFeed;
     `records`: units.AccountRecord (every official account, for the review check).
-    Only items published up to `as_of` are checked. `hits_many(checker, jobs)`
-    stands in for `checker.hits_many(jobs)` (hits_cache.HitsCache)."""
+    Only items published up to `as_of` are checked."""
     result = Monitoring()
     findings: list[Finding] = []
     pending: list[tuple[str, Subject, tuple[str, str, tuple[str, ...]]]] = []
@@ -150,8 +157,7 @@ def monitor(
             bio_subject = profile_subject(profile, base)
             pending.append((profile.bio, bio_subject, (profile.bio, base.platform, ())))
     jobs = [job for _, _, job in pending]
-    found = hits_many(checker, jobs) if hits_many else checker.hits_many(jobs)
-    for (text, subject, _), hits in zip(pending, found, strict=True):
+    for (text, subject, _), hits in zip(pending, checker.hits_many(jobs), strict=True):
         findings += [finding_from_hit(hit, text, subject) for hit in hits]
     for record in records:
         result.accounts_checked += 1
