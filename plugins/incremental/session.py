@@ -109,7 +109,7 @@ class Session:
             self.alive.append(obj)
 
     def resolve(self, key: tuple):
-        if key[0] in ("content", "wrapper"):
+        if key[0] in INTRINSIC:
             found = self.index.get(key) if self.index is not None else None
         else:
             found = self.obj_of_key.get(key)

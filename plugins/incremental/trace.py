@@ -40,7 +40,6 @@ from .session import (
     VALUES,
     Session,
     Unreplayable,
-    intrinsic_key,
     kind_of,
 )
 
@@ -164,28 +163,26 @@ def replay(entries: list[tuple], root: dict, index: dict, getattr_, getitem) -> 
             value = root[key]
             session.register(value, ("ctx", key))
         elif op == "a" or op == "i":
-            if key[0] in INTRINSIC:
-                # The same post's title, URL, summary... are read by many pages:
-                # a digest that registers nothing is kept for the build. Content
-                # links depend on the page's folder, hence localsiteurl.
-                memo_key = (key, op, arg, root.get("localsiteurl"))
-                known = READS.get(memo_key)
-                if known is None:
-                    parent = session.resolve(key)
-                    value = getattr_(parent, arg) if op == "a" else getitem(parent, arg)
-                    objects = len(session.digested)
-                    known = session.digest(value)
-                    if len(session.digested) == objects and not _needs_key(value):
-                        READS[memo_key] = known
-                    else:
-                        session.register(value, (key, op, arg))
-                        known = session.digest(value)
-                if known != expected:
-                    return False
-                continue
-            parent = session.resolve(key)
-            value = getattr_(parent, arg) if op == "a" else getitem(parent, arg)
-            session.register(value, (key, op, arg))
+            # The same post's title, URL, summary... are read by many pages: a
+            # digest that holds no session key is kept for the build. Content
+            # links depend on the page's folder, hence localsiteurl.
+            memo = (key, op, arg, root.get("localsiteurl"))
+            known = READS.get(memo) if key[0] in INTRINSIC else None
+            if known is None:
+                parent = session.resolve(key)
+                value = getattr_(parent, arg) if op == "a" else getitem(parent, arg)
+                session.register(value, (key, op, arg))
+                objects = len(session.digested)
+                known = session.digest(value)
+                if (
+                    key[0] in INTRINSIC
+                    and len(session.digested) == objects
+                    and kind_of(type(value)) != OTHER
+                ):
+                    READS[memo] = known
+            if known != expected:
+                return False
+            continue
         elif op == "c":
             function = session.resolve(key)
             recipe, kw = arg
@@ -203,13 +200,6 @@ def replay(entries: list[tuple], root: dict, index: dict, getattr_, getitem) -> 
         if session.digest(value) != expected:
             return False
     return True
-
-
-def _needs_key(value) -> bool:
-    """Objects read later through this one need it registered."""
-    return not (
-        isinstance(value, VALUES + CONTAINERS) or intrinsic_key(value) is not None
-    )
 
 
 def session_value(session: Session, recipe: tuple):
