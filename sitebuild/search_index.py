@@ -22,7 +22,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from content_model.files import write_atomic
+from content_model.files import file_stamp, write_atomic
 
 PRIMARY = "pagefind"
 SHARDS = "pagefind/shards"
@@ -73,7 +73,7 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
         relative = path.relative_to(site).as_posix()
         if relative.startswith(PRIMARY + "/"):
             continue
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         fact = known.get(relative)
         if fact and tuple(fact[0]) == stamp:
             pages.append(Page(relative, stamp, fact[1], fact[2]))
@@ -181,18 +181,9 @@ def _run_pagefind(site: Path, shard: Shard) -> tuple[int, str]:
     return done.returncode, done.stdout
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
-    """Size, time and inode: a hard link from the last build keeps all three."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return (stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
 def _entry_stamp(bundle: Path) -> list[int] | None:
     """The stamp of a bundle's entry file, as JSON keeps it."""
-    stamp = _stamp(bundle / "pagefind-entry.json")
+    stamp = file_stamp(bundle / "pagefind-entry.json")
     return list(stamp) if stamp else None
 
 

@@ -1,4 +1,4 @@
-"""Writing a file whole or not at all.
+"""Writing a file whole or not at all, and telling a file from its copies.
 
 A reader never sees a half-written file and a crash mid-write leaves the
 previous file intact: write to a temporary file in the same folder, fsync,
@@ -27,3 +27,13 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def file_stamp(path: str | Path) -> tuple[int, int, int] | None:
+    """Size, modification time (ns) and inode: a hard link keeps all three, a
+    rewritten file changes them. None when there is no such file."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return (found.st_size, found.st_mtime_ns, found.st_ino)

@@ -23,6 +23,8 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
+from content_model.files import file_stamp
+
 from . import session, store
 from .session import VALUES, Unreplayable, intrinsic_key
 from .trace import Recorder, TracingContext, replay
@@ -76,7 +78,7 @@ class State:
         if entries is None:
             return None
         previous = sanitised_join(str(self.previous_output), name)
-        if store.stat_of(previous) != stamp:
+        if file_stamp(previous) != stamp:
             return None
         try:
             same = replay(
@@ -247,7 +249,7 @@ def index_content(generators) -> None:
 def stamp_written(path, context) -> None:
     name = context.get("output_file") if context else None
     if name in STATE.pending:
-        STATE.new[name] = (STATE.pending.pop(name), store.stat_of(path))
+        STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
 
 
 def save_traces(pelican) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from importlib.metadata import version
 from pathlib import Path
@@ -40,14 +39,6 @@ def file_name(output: str | None) -> str:
         str(Path(output).resolve()).encode(), digest_size=6
     ).hexdigest()
     return f"incremental-{tag}.pickle"
-
-
-def stat_of(path: str | Path) -> tuple[int, int, int] | None:
-    try:
-        found = os.stat(path)
-    except OSError:
-        return None
-    return (found.st_size, found.st_mtime_ns, found.st_ino)
 
 
 def load(path: Path, env_version: str) -> dict:
