@@ -132,6 +132,11 @@ SUMMARY_MAX_LENGTH = 40
 # Compiled templates are cached under CACHE_PATH (plugins/incremental), in a
 # folder named after the theme: `{{ "css/main.css"|asset }}` is folded into the
 # bytecode, so a changed stylesheet means a new folder.
+# Every machine-readable date in a page goes through this one formatter
+# (valid HTML `<time datetime>`: no microseconds).
+from html_dates import html_datetime  # noqa: E402
+
+JINJA_FILTERS = {"html_datetime": html_datetime}
 JINJA_ENVIRONMENT = {
     "autoescape": True,
     "trim_blocks": True,
