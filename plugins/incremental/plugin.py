@@ -13,6 +13,7 @@ Compiled templates are cached on disk as well (``<CACHE_PATH>/jinja-<version>``)
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import shutil
@@ -97,7 +98,8 @@ class State:
 
 
 def _bytecode_folder(settings: dict | None, version: str) -> Path | None:
-    """This theme's and plugins' folder of compiled templates; older ones go."""
+    """This theme's and plugins' folder of compiled templates; older ones go.
+    Each environment shape gets its own subfolder (``compiled_shape``)."""
     if not settings or not settings.get("JINJA_BYTECODE_CACHE", True):
         return None
     folder = Path(settings["CACHE_PATH"]) / f"jinja-{version[:16]}"
@@ -106,6 +108,46 @@ def _bytecode_folder(settings: dict | None, version: str) -> Path | None:
             shutil.rmtree(old, ignore_errors=True)
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def compiled_shape(environment) -> str:
+    """What, besides the template source and the theme/plugins (the folder's
+    version), decides the code Jinja compiles: the options and whether a
+    ``finalize`` hook exists (tracing sets one; code compiled with it calls
+    ``environment.finalize`` and fails where it is None)."""
+
+    def name(value) -> str:
+        if value is None or isinstance(value, bool | str | int):
+            return repr(value)
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__qualname__)}"
+
+    parts = [
+        name(environment.finalize),
+        name(environment.autoescape),
+        *(
+            repr(getattr(environment, option))
+            for option in (
+                "block_start_string",
+                "block_end_string",
+                "variable_start_string",
+                "variable_end_string",
+                "comment_start_string",
+                "comment_end_string",
+                "line_statement_prefix",
+                "line_comment_prefix",
+                "trim_blocks",
+                "lstrip_blocks",
+                "newline_sequence",
+                "keep_trailing_newline",
+                "optimized",
+                "is_async",
+            )
+        ),
+        *sorted(environment.extensions),
+        name(environment.undefined),
+        name(environment.code_generator_class),
+    ]
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=8).hexdigest()
 
 
 STATE = State()
@@ -192,14 +234,20 @@ def install_hooks(generator) -> None:
     """Before any template compiles: compiled templates are cached on disk, and
     reads, calls and prints report to STATE.slot."""
     environment = generator.env
+    if STATE.enabled:
+        _trace(environment)
     if STATE.bytecode_folder is not None:
         # Each generator has its own environment: without this every one of
         # them compiles the templates again. The folder is named after the
-        # theme and plugins, so a constant the ``asset`` filter folded into
-        # the bytecode is never stale.
-        environment.bytecode_cache = FileSystemBytecodeCache(str(STATE.bytecode_folder))
-    if not STATE.enabled:
-        return
+        # theme and plugins (a constant the ``asset`` filter folded into the
+        # bytecode is never stale), the subfolder after the environment's
+        # shape, taken once the hooks are in place.
+        folder = STATE.bytecode_folder / compiled_shape(environment)
+        folder.mkdir(exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
+
+
+def _trace(environment) -> None:
     slot = STATE.slot
     plain_getattr, plain_getitem = environment.getattr, environment.getitem
 
