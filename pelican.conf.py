@@ -41,6 +41,10 @@ ARTICLE_EXCLUDES: list[str] = []
 PAGE_EXCLUDES = ["internal"]
 STATIC_EXCLUDES = ["internal"]
 IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
+# Only .md is read: content_model validates Markdown front matter, so every
+# other reader is off (and `check` reports any other file in blogs/, pages/,
+# internal/ by name instead of letting it be skipped or published unchecked).
+READERS = {ext: None for ext in ("rst", "html", "htm", "markdown", "mkd", "mdown")}
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [

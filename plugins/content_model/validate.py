@@ -105,15 +105,53 @@ class _TreeCheck:
         from units import load_directory  # the units plugin owns the unit model
 
         self.problems += load_directory(self.content, self.root)[1]
+        self._unread()
         self._blogs()
         for folder, internal in (("pages", False), ("internal", True)):
             for path in sorted((self.content / folder).rglob("*.md")):
-                self._page(path, internal)
+                if not _hidden(path, self.content):
+                    self._page(path, internal)
         self._links()
         return sorted(self.problems)
 
     def where(self, path: Path) -> str:
         return relative(path, self.root)
+
+    def _unread(self) -> None:
+        """Pelican reads only ``.md`` here (``READERS`` disables reST, HTML and
+        the other Markdown extensions), and skips names starting with a dot:
+        such a file would be published unchecked, or silently not at all."""
+        for folder in ("blogs", "pages", "internal"):
+            top = self.content / folder
+            if not top.is_dir():
+                continue
+            for path in sorted(top.rglob("*")):
+                relative_parts = path.relative_to(self.content).parts
+                if relative_parts[:2] == ("internal", "images") or not path.is_file():
+                    continue
+                if path.name == "blog.yaml" and len(relative_parts) == 3:
+                    continue
+                if _hidden(path, self.content):
+                    if path.name.endswith(".md"):
+                        self.problems.append(
+                            Problem(
+                                self.where(path),
+                                0,
+                                "",
+                                "a file name starting with '.' is ignored by the build: rename it",
+                            )
+                        )
+                    continue
+                if path.suffix != ".md":
+                    self.problems.append(
+                        Problem(
+                            self.where(path),
+                            0,
+                            "",
+                            f"'{path.suffix or path.name}' files are not read here: write "
+                            "posts and pages in Markdown (.md); images go in content/images/",
+                        )
+                    )
 
     def _blogs(self) -> None:
         blogs_dir = self.content / "blogs"
@@ -129,7 +167,9 @@ class _TreeCheck:
                 )
             )
         for folder in sorted(p for p in blogs_dir.iterdir() if p.is_dir()):
-            posts = sorted(folder.rglob("*.md"))
+            posts = sorted(
+                p for p in folder.rglob("*.md") if not _hidden(p, self.content)
+            )
             config_path = folder / "blog.yaml"
             if not config_path.is_file():
                 for post in posts:
@@ -321,6 +361,10 @@ class _TreeCheck:
         if target in self.audience:
             return self.audience[target] == "internal"
         return (self.content / "internal").resolve() in target.parents
+
+
+def _hidden(path: Path, content: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(content).parts)
 
 
 def _line_in(path: Path, key: str) -> int:
