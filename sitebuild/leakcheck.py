@@ -1,52 +1,90 @@
-"""The publish gate's no-leak check: no internal title or URL in a public build."""
+"""The publish gate's no-leak check: no internal title, and no internal file's
+bytes (a source page, an image), in any file of a public build."""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import zlib
 from pathlib import Path
 
 from content_model.blogs import internal_blog_folders
 from content_model.frontmatter import parse_file
 
 MIN_TITLE = 16  # shorter titles ("Training") are too common to prove a leak
-TEXT_SUFFIXES = {
-    ".html",
-    ".xml",
-    ".json",
-    ".csv",
-    ".txt",
-    ".js",
-    ".pf_fragment",
-    ".pf_meta",
-}
+
+
+def _internal_files(content: Path) -> list[Path]:
+    """Every file only the intranet may hold: content/internal/, internal
+    blogs' folders, and Audience: internal posts and pages."""
+    internal_blogs = set(internal_blog_folders(content))
+    found = []
+    for path in content.rglob("*"):
+        if not path.is_file() or path.is_symlink():
+            continue
+        relative = path.relative_to(content).parts
+        if (
+            relative[0] == "internal"
+            or (
+                relative[0] == "blogs"
+                and len(relative) > 2
+                and relative[1] in internal_blogs
+            )
+            or (path.suffix == ".md" and _audience(path) == "internal")
+        ):
+            found.append(path)
+    return found
+
+
+def _audience(path: Path) -> str:
+    try:
+        return parse_file(path).fields.get("audience", "")
+    except (UnicodeDecodeError, OSError):
+        return ""
 
 
 def internal_titles(content: Path) -> set[str]:
-    internal_blogs = set(internal_blog_folders(content))
     titles = set()
-    for path in content.rglob("*.md"):
-        fields = parse_file(path).fields
-        relative = path.relative_to(content).parts
-        internal = (
-            relative[0] == "internal"
-            or (relative[0] == "blogs" and relative[1] in internal_blogs)
-            or fields.get("audience") == "internal"
-        )
-        if internal and len(fields.get("title", "")) >= MIN_TITLE:
-            titles.add(fields["title"])
+    for path in _internal_files(content):
+        if path.suffix != ".md":
+            continue
+        try:
+            title = parse_file(path).fields.get("title", "")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if len(title) >= MIN_TITLE:
+            titles.add(title)
     return titles
 
 
 def find_leaks(public: Path, content: Path) -> list[str]:
+    """Every file of ``public``, whatever its type, is read: an internal title
+    in it, or the whole of an internal file's bytes, is a leak."""
     titles = [t.encode() for t in internal_titles(content)]
+    digests = {
+        hashlib.sha256(p.read_bytes()).digest(): p.relative_to(content).as_posix()
+        for p in _internal_files(content)
+        if p.stat().st_size
+    }
     leaks = []
     for path in public.rglob("*"):
-        if not path.is_file() or path.suffix not in TEXT_SUFFIXES:
+        if not path.is_file():
             continue
+        shown = path.relative_to(public)
         data = path.read_bytes()
-        if path.suffix.startswith(".pf_"):
-            data = gzip.decompress(data)
-        leaks += [
-            f"{path.relative_to(public)}: {t.decode()!r}" for t in titles if t in data
-        ]
+        copy = digests.get(hashlib.sha256(data).digest())
+        if copy:
+            leaks.append(f"{shown}: a copy of content/{copy}")
+        data = _decompressed(data)
+        leaks += [f"{shown}: {t.decode()!r}" for t in titles if t in data]
     return sorted(leaks)
+
+
+def _decompressed(data: bytes) -> bytes:
+    """Pagefind's fragments (and any .gz) are gzip: the text is inside."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError, zlib.error):
+            return data
+    return data

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import html
+import os
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -14,7 +17,12 @@ from .frontmatter import FrontMatter, parse_file
 from .models import BlogConfig, PageMeta, PostMeta
 from .problems import Problem, relative
 
-_LINK = re.compile(r"\{(?:filename|static)\}(?P<target>[^)\s\"'#?]+)")
+# Every Pelican link to a file (INTRASITE_LINK_REGEX: {what} or |what|, and
+# the mixed forms it also accepts): {static} and {attach} copy their target
+# into the site even from an excluded folder.
+_LINK = re.compile(
+    r"[{|](?P<what>filename|static|attach)[|}](?P<target>[^)\s\"'#?<>]+)"
+)
 # A line (or list item) starting with a single # becomes a second h1: the title
 # is the page's only h1. Hashtags at the start of a line are the usual cause.
 _H1 = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d+[.)]\s+)?#(?!#)(?P<rest>\S*)")
@@ -98,6 +106,7 @@ class _TreeCheck:
         self.audience: dict[Path, str] = {}  # resolved file -> public/internal
         self.bodies: list[tuple[Path, FrontMatter]] = []
         self._folders: dict[Path, Path] = {}
+        self._internal_roots: list[Path] | None = None
         units = content / "units"
         self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
 
@@ -105,6 +114,7 @@ class _TreeCheck:
         from units import load_directory  # the units plugin owns the unit model
 
         self.problems += load_directory(self.content, self.root)[1]
+        self._symlinks()
         self._unread()
         self._blogs()
         for folder, internal in (("pages", False), ("internal", True)):
@@ -116,6 +126,23 @@ class _TreeCheck:
 
     def where(self, path: Path) -> str:
         return relative(path, self.root)
+
+    def _symlinks(self) -> None:
+        """Pelican follows links: one into content/internal/ (or to any file on
+        the machine) would be published under the link's name."""
+        for folder, dirs, files in os.walk(self.content):
+            for name in sorted(dirs + files):
+                path = Path(folder) / name
+                if path.is_symlink():
+                    self.problems.append(
+                        Problem(
+                            f"{self.where(path.parent)}/{name}",
+                            0,
+                            "",
+                            f"is a symbolic link (to {os.readlink(path)}): the build would "
+                            "publish what it points to; put the file itself here",
+                        )
+                    )
 
     def _unread(self) -> None:
         """Pelican reads only ``.md`` here (``READERS`` disables reST, HTML and
@@ -318,6 +345,9 @@ class _TreeCheck:
                     self._heading(path, line, text)
                 for match in _LINK.finditer(text):
                     self._link(path, line, match["target"])
+            for key, value in front.fields.items():  # Summary: is rendered too
+                for match in _LINK.finditer(value):
+                    self._link(path, front.line_of(key), match["target"])
 
     def _heading(self, path: Path, line: int, text: str) -> None:
         match = _H1.match(text)
@@ -338,16 +368,29 @@ class _TreeCheck:
 
     def _link(self, path: Path, line: int, target_text: str) -> None:
         base = self.content if target_text.startswith("/") else path.parent
-        target = (base / target_text.lstrip("/")).resolve()
-        if not target.exists():
+        # Pelican tries the path as written, URL-decoded, then HTML-unescaped.
+        spellings = dict.fromkeys(
+            [target_text, unquote(target_text), html.unescape(target_text)]
+        )
+        targets = [(base / t.lstrip("/")).resolve() for t in spellings]
+        content = self.content.resolve()
+        public = self.audience.get(self._resolved(path)) == "public"
+        if any(content != t and content not in t.parents for t in targets):
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    line,
+                    "link",
+                    f"'{target_text}' is outside the content folder",
+                )
+            )
+        elif not any(t.exists() for t in targets):
             self.problems.append(
                 Problem(
                     self.where(path), line, "link", f"'{target_text}' does not exist"
                 )
             )
-        elif self.audience.get(self._resolved(path)) == "public" and self._is_internal(
-            target
-        ):
+        elif public and any(t.exists() and self._is_internal(t) for t in targets):
             self.problems.append(
                 Problem(
                     self.where(path),
@@ -360,7 +403,17 @@ class _TreeCheck:
     def _is_internal(self, target: Path) -> bool:
         if target in self.audience:
             return self.audience[target] == "internal"
-        return (self.content / "internal").resolve() in target.parents
+        if self._internal_roots is None:
+            from .blogs import internal_blog_folders  # blogs imports this module
+
+            self._internal_roots = [
+                (self.content / folder).resolve()
+                for folder in (
+                    "internal",
+                    *(f"blogs/{b}" for b in internal_blog_folders(self.content)),
+                )
+            ]
+        return any(root in target.parents for root in self._internal_roots)
 
 
 def _hidden(path: Path, content: Path) -> bool:
