@@ -259,11 +259,16 @@ def rollback(c, target, site="all", to=None):
 def releases(c, target, site="all"):
     """List the releases on a target, with their build summary; * marks current."""
     from sitebuild.build import sites_for
-    from sitebuild.deploy import Target, list_releases
+    from sitebuild.deploy import DeployError, Target, list_releases
 
     for name in sites_for(site):
+        try:
+            rows = list_releases(Target.parse(target, name))
+        except DeployError as error:
+            _console().print(f"[red]{name}: {error}[/]")
+            raise Exit(code=1) from None
         print(f"{name}:")
-        for row in list_releases(Target.parse(target, name)):
+        for row in rows:
             mark = "*" if row["current"] else " "
             print(
                 f" {mark} {row['release']}  pages={row.get('pages', '?')}  build={row.get('build_seconds', '?')}s"

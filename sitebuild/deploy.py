@@ -1,5 +1,9 @@
-"""Atomic deploys: rsync into a new release folder, then switch `current` with
-one rename. The same commands run locally or over ssh (user@host:path)."""
+"""Atomic deploys: rsync into a hidden folder (``releases/.partial-<stamp>``),
+write the release's manifest (``releases/<stamp>.json``), rename the folder to
+``releases/<stamp>``, then switch `current` with one rename. A release counts
+only with both its folder and its manifest, so a deploy killed at any point
+leaves nothing `releases` or `rollback` would use; the next deploy removes it.
+The same commands run locally or over ssh (user@host:path)."""
 
 from __future__ import annotations
 
@@ -48,12 +52,41 @@ class Target:
         return result.stdout
 
     def releases(self) -> list[str]:
+        """Complete releases only: a folder with its manifest beside it. A
+        target that does not exist has none (and is not created)."""
+        root = shlex.quote(f"{self.root}/releases")
         listing = self.run(
             "sh",
             "-c",
-            f"mkdir -p {shlex.quote(self.root)}/releases && ls -1 {shlex.quote(self.root)}/releases",
+            f"[ -d {root} ] || exit 0; cd {root} && for name in *; do "
+            '[ -d "$name" ] && [ ! -L "$name" ] && [ -s "$name.json" ] && echo "$name"; done; true',
         )
         return sorted(name for name in listing.split() if RELEASE_NAME.match(name))
+
+    def exists(self) -> bool:
+        return bool(
+            self.run(
+                "sh",
+                "-c",
+                f"[ -d {shlex.quote(self.root)}/releases ] && echo y || true",
+            ).strip()
+        )
+
+    def clean_leftovers(self) -> None:
+        """Remove what killed deploys left: partial folders, folders without a
+        manifest and manifests without a folder (never `current`'s target)."""
+        root = shlex.quote(f"{self.root}/releases")
+        live = shlex.quote(self.current() or "/")  # "/" names no file
+        self.run(
+            "sh",
+            "-c",
+            f"[ -d {root} ] || exit 0; cd {root} && "
+            "rm -rf ./.partial-* ./.manifest-*; "
+            'for name in [0-9]*T*Z [0-9]*T*Z.json; do case "$name" in '
+            f"{live}|{live}.json) continue;; "
+            '*.json) [ -d "${name%.json}" ] || rm -f "$name";; '
+            '*) [ -s "$name.json" ] || rm -rf "$name";; esac; done; true',
+        )
 
     def current(self) -> str | None:
         try:
@@ -76,8 +109,11 @@ def release_stamp(now: datetime | None = None) -> str:
 def deploy(site_output: Path, target: Target, keep: int, summary: dict) -> dict:
     """Copy a built site into a new release, switch to it, prune old releases.
     Returns the release's summary (its name, changed files, ...)."""
+    target.run("mkdir", "-p", f"{target.root}/releases")
+    target.clean_leftovers()
     previous = target.current()
     release = release_stamp()
+    partial = f".partial-{release}"
     # No -t: Pelican rewrites every file, so mtimes differ; --checksum decides what
     # changed and unchanged files become hard links into the previous release.
     command = [
@@ -93,20 +129,25 @@ def deploy(site_output: Path, target: Target, keep: int, summary: dict) -> dict:
         command.append(
             f"--link-dest=../{previous}"
         )  # unchanged files become hard links
-    command += [f"{site_output}/", target.rsync_path(f"releases/{release}/")]
-    target.run("mkdir", "-p", f"{target.root}/releases")
+    command += [f"{site_output}/", target.rsync_path(f"releases/{partial}/")]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
-        target.run("rm", "-rf", f"{target.root}/releases/{release}")
+        target.run("rm", "-rf", f"{target.root}/releases/{partial}")
         raise DeployError(f"rsync failed: {result.stderr.strip()}")
     if previous:
-        _carry_assets(target, previous, release)
+        _carry_assets(target, previous, partial)
     changed = re.search(r"Number of regular files transferred: ([\d,]+)", result.stdout)
     summary = {
         **summary,
         "changed_files": int(changed.group(1).replace(",", "")) if changed else None,
     }
-    _write_summary(target, release, summary)
+    _write_summary(target, release, summary)  # the manifest: last but the rename
+    target.run(
+        "mv",
+        "-T",
+        f"{target.root}/releases/{partial}",
+        f"{target.root}/releases/{release}",
+    )
     target.switch(release)
     prune(target, keep)
     return {"release": release, **summary}
@@ -129,10 +170,13 @@ def _carry_assets(target: Target, previous: str, release: str) -> None:
 
 def _write_summary(target: Target, release: str, summary: dict) -> None:
     text = json.dumps({"release": release, **summary}, sort_keys=True)
+    folder = shlex.quote(f"{target.root}/releases")
+    # Written whole, then renamed: a manifest is never half there.
     target.run(
         "sh",
         "-c",
-        f"printf '%s\\n' {shlex.quote(text)} > {shlex.quote(target.root)}/releases/{release}.json",
+        f"printf '%s\\n' {shlex.quote(text)} > {folder}/.manifest-{release} && "
+        f"mv -f {folder}/.manifest-{release} {folder}/{release}.json",
     )
 
 
@@ -151,6 +195,8 @@ def prune(target: Target, keep: int) -> list[str]:
 
 
 def rollback(target: Target, to: str | None = None) -> str:
+    if not target.exists():
+        raise DeployError(f"nothing is published at {target.root}: check --target")
     releases, current = target.releases(), target.current()
     if to is None:
         if current not in releases or releases.index(current) == 0:
@@ -167,6 +213,8 @@ def rollback(target: Target, to: str | None = None) -> str:
 
 
 def list_releases(target: Target) -> list[dict]:
+    if not target.exists():
+        raise DeployError(f"nothing is published at {target.root}: check --target")
     current = target.current()
     rows = []
     for release in target.releases():
