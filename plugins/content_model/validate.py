@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import safe_yaml
 from .frontmatter import FrontMatter, parse_file
 from .models import BlogConfig, PageMeta, PostMeta
 from .problems import Problem, relative
@@ -52,11 +52,9 @@ def load_blog(path: Path, root: Path) -> tuple[BlogConfig | None, list[Problem]]
     where = relative(path, root)
     text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        return None, [Problem(where, line, "", f"not valid YAML: {error}")]
+        data = safe_yaml.load(text)[1]
+    except safe_yaml.YamlRefused as refused:
+        return None, [Problem(where, refused.line, "", refused.message)]
     if not isinstance(data, dict):
         return None, [
             Problem(where, 1, "", "must be a mapping of title, description, audience")
@@ -93,7 +91,7 @@ def _pydantic_problems(
             elif kind == "string_too_short":
                 message = "must not be empty"
             elif kind.endswith("_type"):
-                message = f"{message} (found {values.get(key)!r})"
+                message = f"{message} (found {safe_yaml.short_repr(values.get(key))})"
         problems.append(Problem(where, line_of(key), shown, message))
     return problems
 

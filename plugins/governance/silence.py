@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from content_model import safe_yaml
 from content_model.problems import Problem, relative
 
 from .findings import Finding
@@ -86,13 +86,9 @@ def load_silences(
     where = relative(path, root or path.parent)
     text = path.read_text(encoding="utf-8")
     try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        return Silences(), [
-            Problem(where, mark.line + 1 if mark else 0, "", f"not valid YAML: {error}")
-        ]
+        node, data = safe_yaml.load(text)
+    except safe_yaml.YamlRefused as refused:
+        return Silences(), [Problem(where, refused.line, "", refused.message)]
     if data is None:
         return Silences(), []
     if not isinstance(data, list):

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from content_model import safe_yaml
 from content_model.problems import Problem, relative
 
 from .models import Account, Member, Unit
@@ -168,18 +169,10 @@ def _parse_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]
             )
         ]
     text = path.read_text(encoding="utf-8")
-    try:
-        loader = _TextDatesLoader(text)
-        try:  # parse once: the node tree gives error lines, then the data
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        return None, [
-            Problem(where, mark.line + 1 if mark else 0, "", f"not valid YAML: {error}")
-        ]
+    try:  # parse once: the node tree gives error lines, then the data
+        node, data = safe_yaml.load(text, _TextDatesLoader)
+    except safe_yaml.YamlRefused as refused:
+        return None, [Problem(where, refused.line, "", refused.message)]
     if not isinstance(data, dict):
         return None, [Problem(where, 1, "", "must be a mapping of unit fields")]
     try:
@@ -206,7 +199,7 @@ def _problem(where: str, node, data, item: dict) -> Problem:
     else:
         message = item["msg"].removeprefix("Value error, ")
         if value is not None and not (isinstance(value, str) and value in message):
-            message += f" (found {value!r})"
+            message += f" (found {safe_yaml.short_repr(value)})"
     return Problem(where, _line(node, loc), field_name, message)
 
 
