@@ -50,6 +50,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "url_cache",
     "content_model",
+    "editor_html",
     "audience",
     "blogs",
     "units",
