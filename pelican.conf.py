@@ -59,6 +59,7 @@ PLUGINS = [
     "page_sections",
     "assets",
     "sitemap",
+    "image_metadata",
     "incremental",
 ]
 

@@ -3,10 +3,13 @@ bytes (a source page, an image), in any file of a public build."""
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import zlib
 from pathlib import Path
+
+from image_metadata import SUFFIXES, ImageError, strip
 
 from content_model.blogs import internal_blog_folders
 from content_model.frontmatter import parse_file
@@ -61,11 +64,10 @@ def find_leaks(public: Path, content: Path) -> list[str]:
     """Every file of ``public``, whatever its type, is read: an internal title
     in it, or the whole of an internal file's bytes, is a leak."""
     titles = [t.encode() for t in internal_titles(content)]
-    digests = {
-        hashlib.sha256(p.read_bytes()).digest(): p.relative_to(content).as_posix()
-        for p in _internal_files(content)
-        if p.stat().st_size
-    }
+    digests = {}
+    for p in _internal_files(content):
+        for data in _published_forms(p):
+            digests[hashlib.sha256(data).digest()] = p.relative_to(content).as_posix()
     leaks = []
     for path in public.rglob("*"):
         if not path.is_file():
@@ -78,6 +80,19 @@ def find_leaks(public: Path, content: Path) -> list[str]:
         data = _decompressed(data)
         leaks += [f"{shown}: {t.decode()!r}" for t in titles if t in data]
     return sorted(leaks)
+
+
+def _published_forms(path: Path) -> list[bytes]:
+    """The file's bytes, and an image's as the build publishes it (stripped of
+    its metadata by plugins/image_metadata)."""
+    data = path.read_bytes()
+    if not data:
+        return []
+    forms = [data]
+    if path.suffix.lower() in SUFFIXES:
+        with contextlib.suppress(ImageError, OSError, ValueError):
+            forms.append(strip(path, data))
+    return forms
 
 
 def _decompressed(data: bytes) -> bytes:
