@@ -65,9 +65,18 @@ def build(
     place; only when every site succeeded are they moved into place. On any
     failure the staging folders are removed and the previous output is intact.
     """
-    output_root.mkdir(parents=True, exist_ok=True)
-    for site in sites:
-        _remove_leftovers(output_root, site)
+    try:
+        output_root.mkdir(parents=True, exist_ok=True)
+        for site in sites:
+            _remove_leftovers(output_root, site)
+        probe = tempfile.mkdtemp(prefix=".write-test-", dir=output_root)
+        os.rmdir(probe)
+    except OSError as error:
+        raise BuildError(
+            ", ".join(sites),
+            f"cannot write to {output_root}: {error.strerror or error}"
+            " (check the folder's owner and permissions)",
+        ) from None
     staged: dict[str, Path] = {}
     processes: dict[str, subprocess.Popen] = {}
     try:

@@ -127,10 +127,80 @@ def test_the_leak_check_reads_every_file_type(content_copy, tmp_path):
     (public / "images/r.png").write_bytes(image)
     leaks = find_leaks(public, content_copy)
     assert any(
-        leak.startswith("support.md: a copy of content/internal/support.md") for leak in leaks
+        leak.startswith("support.md: a copy of content/internal/support.md")
+        for leak in leaks
     ), leaks
     assert any(
         leak.startswith("images/r.png: a copy of content/internal/images/roster.png")
         for leak in leaks
     ), leaks
     assert not any(leak.startswith("clean.txt") for leak in leaks)
+
+
+def test_two_files_making_the_same_slug_fail_check(content_copy):
+    blog = content_copy / "blogs/crime-blog"
+    text = (blog / "grandparent-scam-warning.md").read_text()
+    (blog / "Grandparent Scam Warning.md").write_text(text)
+    found = [e for e in errors(content_copy) if "Grandparent Scam Warning.md" in e]
+    assert found and "grandparent-scam-warning/index.html" in found[0], found
+    assert "grandparent-scam-warning.md" in found[0] and "already writes" in found[0]
+
+
+PAGE = "Title: Odd page\n{extra}\nHello.\n"
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("URL: https://evil.example/x/", "must be a path inside the site"),
+        ("Save_as: ../../etc/x.html", "must be a path inside the site"),
+        ("Save_as: /index.html", "must be a path inside the site"),
+        ("Save_as: about/index.html", "content/pages/about.md already writes"),
+        (
+            "Save_as: blogs/crime-blog/grandparent-scam-warning/index.html",
+            "already writes",
+        ),
+    ],
+)
+def test_save_as_and_url_stay_inside_the_site_and_do_not_collide(
+    content_copy, extra, message
+):
+    (content_copy / "pages/odd.md").write_text(PAGE.format(extra=extra))
+    found = [e for e in errors(content_copy) if "odd.md" in e]
+    assert any(message in e for e in found), found
+
+
+def test_invalid_utf8_is_reported_naming_the_file_and_check_does_not_crash(
+    content_copy,
+):
+    from sitebuild.check import run_checks
+
+    post = content_copy / "blogs/traffic-services/latin1.md"
+    post.write_bytes(
+        b"Title: Caf\xe9 safety\nDate: 2026-07-27 09:30\nAuthor: Marcus Bell\n\nx\n"
+    )
+    unit = content_copy / "units/22-division.yaml"
+    unit.write_bytes(unit.read_bytes() + b"# caf\xe9\n")
+    found = [str(p) for p in run_checks(content_copy) if p.severity == "error"]
+    assert any("latin1.md:1:" in e and "not valid UTF-8" in e for e in found), found
+    assert any("22-division.yaml" in e and "not valid UTF-8" in e for e in found)
+
+
+def test_a_read_only_output_folder_is_a_clear_error(content_copy, tmp_path):
+    import os
+
+    from sitebuild.build import BuildError
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")  # as root, permissions are not enforced: a file is
+    with pytest.raises(BuildError, match="cannot write to .*a-file/out"):
+        build(("public",), content=content_copy, output_root=blocked / "out")
+    output = tmp_path / "out"
+    output.mkdir()
+    output.chmod(0o555)
+    try:
+        if not os.access(output, os.W_OK):
+            with pytest.raises(BuildError, match="cannot write to .*out"):
+                build(("public",), content=content_copy, output_root=output)
+    finally:
+        output.chmod(0o755)

@@ -58,4 +58,6 @@ def parse_text(text: str) -> FrontMatter:
 
 
 def parse_file(path: Path) -> FrontMatter:
-    return parse_text(path.read_text(encoding="utf-8"))
+    # Invalid UTF-8 is reported by validate (naming the file and line); every
+    # other reader carries on with replacement characters instead of crashing.
+    return parse_text(path.read_text(encoding="utf-8", errors="replace"))

@@ -50,7 +50,7 @@ def tree_stamp(content: Path) -> str:
 def load_blog(path: Path, root: Path) -> tuple[BlogConfig | None, list[Problem]]:
     """Read one blog.yaml; returns the config or the problems that stop it."""
     where = relative(path, root)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8", errors="replace")
     try:
         data = safe_yaml.load(text)[1]
     except safe_yaml.YamlRefused as refused:
@@ -105,6 +105,7 @@ class _TreeCheck:
         self.bodies: list[tuple[Path, FrontMatter]] = []
         self._folders: dict[Path, Path] = {}
         self._internal_roots: list[Path] | None = None
+        self._outputs: dict[str, Path] = {}  # output file -> the source writing it
         units = content / "units"
         self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
 
@@ -113,6 +114,7 @@ class _TreeCheck:
 
         self.problems += load_directory(self.content, self.root)[1]
         self._symlinks()
+        self._encoding()
         self._unread()
         self._blogs()
         for folder, internal in (("pages", False), ("internal", True)):
@@ -141,6 +143,25 @@ class _TreeCheck:
                             "publish what it points to; put the file itself here",
                         )
                     )
+
+    def _encoding(self) -> None:
+        for path in sorted(self.content.rglob("*")):
+            if path.suffix not in (".md", ".yaml", ".txt") or not path.is_file():
+                continue
+            data = path.read_bytes()
+            try:
+                data.decode("utf-8")
+            except UnicodeDecodeError as error:
+                line = data.count(b"\n", 0, error.start) + 1
+                self.problems.append(
+                    Problem(
+                        self.where(path),
+                        line,
+                        "",
+                        f"is not valid UTF-8 (byte {error.start}: {data[error.start : error.start + 1]!r}): "
+                        "save the file as UTF-8",
+                    )
+                )
 
     def _unread(self) -> None:
         """Pelican reads only ``.md`` here (``READERS`` disables reST, HTML and
@@ -222,7 +243,6 @@ class _TreeCheck:
                 self._unit(
                     config_path, _line_in(config_path, "unit"), "unit", blog.unit
                 )
-            slugs: dict[str, Path] = {}
             for post in posts:
                 if post.parent != folder:
                     self.problems.append(
@@ -235,17 +255,10 @@ class _TreeCheck:
                     )
                     continue
                 meta = self._post(post, blog)
-                slug = (meta and meta.slug) or post.stem
-                if slug in slugs:
-                    self.problems.append(
-                        Problem(
-                            self.where(post),
-                            0,
-                            "Slug",
-                            f"'{slug}' is already used by {self.where(slugs[slug])}",
-                        )
-                    )
-                slugs[slug] = post
+                slug = (meta and meta.slug) or _slugify(post.stem)
+                self._output(
+                    post, 0, "Slug", f"blogs/{folder.name}/{slug}/index.html", "public"
+                )
 
     def _post(self, path: Path, blog: BlogConfig | None) -> PostMeta | None:
         front = parse_file(path)
@@ -267,6 +280,19 @@ class _TreeCheck:
         front = parse_file(path)
         self.bodies.append((path, front))
         meta = self._model(path, front, PageMeta)
+        folder = self.content / ("internal" if internal else "pages")
+        page_path = path.relative_to(folder).with_suffix("").as_posix()
+        save_as, field, line = f"{page_path}/index.html", "", 0
+        if meta and meta.save_as:
+            save_as, field = meta.save_as, front.keys["save_as"]
+            line = front.line_of("save_as")
+            self._inside_site(path, line, field, save_as)
+        if meta and meta.url:
+            self._inside_site(path, front.line_of("url"), front.keys["url"], meta.url)
+        if meta and meta.status != "draft":
+            self._output(
+                path, line, field, save_as, "internal" if internal else "public"
+            )
         self._audience(
             path,
             front,
@@ -296,6 +322,52 @@ class _TreeCheck:
             )
         internal = inside_internal or bool(meta and meta.audience == "internal")
         self.audience[self._resolved(path)] = "internal" if internal else "public"
+
+    def _inside_site(self, path: Path, line: int, field: str, value: str) -> None:
+        """A Save_as or URL is a path inside the site: relative, no '..', no
+        scheme or host (``https://evil.example/`` made a broken canonical URL)."""
+        parts = value.replace("\\", "/").split("/")
+        if (
+            value.startswith("/")
+            or "\\" in value
+            or ".." in parts
+            or re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", value)
+            or any(ch in value for ch in "?#\0")
+        ):
+            self.problems.append(
+                Problem(
+                    self.where(path),
+                    line,
+                    field,
+                    f"'{value[:80]}' must be a path inside the site, like about/index.html"
+                    " (no leading /, no '..', no scheme or host)",
+                )
+            )
+
+    def _output(
+        self, path: Path, line: int, field: str, save_as: str, audience: str
+    ) -> None:
+        """Two sources may not write the same file (the build stopped with
+        FileOverwriteFailedError, or one page silently replaced the other).
+        Pages of content/internal/ and content/pages/ meet in the intranet."""
+        key = save_as.lstrip("./")
+        first = self._outputs.get(key)
+        if first is None:
+            self._outputs[key] = path
+            return
+        self.problems.append(
+            Problem(
+                self.where(path),
+                line,
+                field,
+                f"writes {key}, which {self.where(first)} already writes: rename one of them"
+                + (
+                    " or set a Slug"
+                    if field in ("", "Slug") and "blogs/" in key
+                    else ""
+                ),
+            )
+        )
 
     def _resolved(self, path: Path) -> Path:
         """``path.resolve()``, with each folder resolved once (resolving every
@@ -412,6 +484,14 @@ class _TreeCheck:
                 )
             ]
         return any(root in target.parents for root in self._internal_roots)
+
+
+def _slugify(stem: str) -> str:
+    """The slug Pelican makes of a file name (SLUGIFY_SOURCE = "basename")."""
+    from pelican.settings import DEFAULT_CONFIG
+    from pelican.utils import slugify
+
+    return slugify(stem, regex_subs=DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"])
 
 
 def _hidden(path: Path, content: Path) -> bool:

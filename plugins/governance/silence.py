@@ -84,7 +84,7 @@ def load_silences(
     if not path.is_file():
         return Silences(), []
     where = relative(path, root or path.parent)
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8", errors="replace")
     try:
         node, data = safe_yaml.load(text)
     except safe_yaml.YamlRefused as refused:

@@ -168,7 +168,7 @@ def _parse_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]
                 "a unit file name is its URL: use lower-case letters, digits and -",
             )
         ]
-    text = path.read_text(encoding="utf-8")
+    text = path.read_text(encoding="utf-8", errors="replace")
     try:  # parse once: the node tree gives error lines, then the data
         node, data = safe_yaml.load(text, _TextDatesLoader)
     except safe_yaml.YamlRefused as refused:
