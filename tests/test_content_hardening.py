@@ -193,14 +193,14 @@ def test_a_read_only_output_folder_is_a_clear_error(content_copy, tmp_path):
 
     blocked = tmp_path / "a-file"
     blocked.write_text("")  # as root, permissions are not enforced: a file is
-    with pytest.raises(BuildError, match="cannot write to .*a-file/out"):
+    with pytest.raises(BuildError, match=r"cannot write to .*a-file/out"):
         build(("public",), content=content_copy, output_root=blocked / "out")
     output = tmp_path / "out"
     output.mkdir()
     output.chmod(0o555)
     try:
         if not os.access(output, os.W_OK):
-            with pytest.raises(BuildError, match="cannot write to .*out"):
+            with pytest.raises(BuildError, match=r"cannot write to .*out"):
                 build(("public",), content=content_copy, output_root=output)
     finally:
         output.chmod(0o755)
