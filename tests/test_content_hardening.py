@@ -204,3 +204,43 @@ def test_a_read_only_output_folder_is_a_clear_error(content_copy, tmp_path):
                 build(("public",), content=content_copy, output_root=output)
     finally:
         output.chmod(0o755)
+
+
+@pytest.mark.parametrize(
+    "plant",
+    ["attach", "static", "rst", "symlink"],
+)
+def test_no_leak_path_reaches_a_release(content_copy, tmp_path, plant):
+    """Issue 12's leak paths: publish stops at the build, naming the file, and
+    no release exists."""
+    from sitebuild.publish import PublishError, publish
+
+    blog = content_copy / "blogs/traffic-services"
+    if plant == "attach":
+        public_post(content_copy, "[a]({attach}/internal/support.md)\n")
+    elif plant == "static":
+        public_post(content_copy, "[a](|static|/internal/support.md)\n")
+    elif plant == "rst":
+        (blog / "leaked-roster.rst").write_text(RST_POST)
+    else:
+        (content_copy / "images").mkdir(exist_ok=True)
+        (content_copy / "images/intra").symlink_to("../internal")
+    target = tmp_path / "srv"
+    with pytest.raises(PublishError, match="build") as raised:
+        publish(
+            ("public",),
+            str(target),
+            content=content_copy,
+            lock=tmp_path / "lock",
+            audit=False,
+        )
+    named = {
+        "attach": "linking.md",
+        "static": "linking.md",
+        "rst": "leaked-roster.rst",
+        "symlink": "images/intra",
+    }
+    assert named[plant] in str(raised.value)
+    assert not (target / "public/releases").exists() or not any(
+        (target / "public/releases").iterdir()
+    )
