@@ -92,3 +92,12 @@ def test_the_leak_check_knows_an_internal_photo_once_stripped(content_copy, tmp_
     assert find_leaks(tmp_path / "public", content_copy) == [
         "images/r.jpg: a copy of content/internal/images/roster.jpg"
     ]
+
+
+def test_an_unreadable_image_fails_check_naming_it(content_copy):
+    from content_model import validate_tree
+
+    (content_copy / "images").mkdir(exist_ok=True)
+    (content_copy / "images/notes.jpg").write_text("not a photo")
+    found = [str(p) for p in validate_tree(content_copy) if "notes.jpg" in p.path]
+    assert found and "not a readable image" in found[0], found

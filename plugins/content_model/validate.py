@@ -145,7 +145,23 @@ class _TreeCheck:
                     )
 
     def _encoding(self) -> None:
+        from image_metadata import SUFFIXES, ImageError, strip
+
         for path in sorted(self.content.rglob("*")):
+            if (
+                path.suffix.lower() in SUFFIXES
+                and path.is_file()
+                and not path.is_symlink()
+            ):
+                try:  # the build strips every image's metadata: it must parse
+                    strip(path, path.read_bytes())
+                except (ImageError, OSError, ValueError) as error:
+                    self.problems.append(
+                        Problem(
+                            self.where(path), 0, "", f"is not a readable image: {error}"
+                        )
+                    )
+                continue
             if path.suffix not in (".md", ".yaml", ".txt") or not path.is_file():
                 continue
             data = path.read_bytes()

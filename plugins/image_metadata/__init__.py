@@ -105,12 +105,18 @@ def _rotated_jpeg(data: bytes) -> bytes | None:
 
 
 def strip(path: Path, data: bytes) -> bytes:
+    """``data`` without its metadata; ImageError if it cannot be parsed."""
     suffix = path.suffix.lower()
-    if suffix in (".jpg", ".jpeg"):
-        return _rotated_jpeg(data) or strip_jpeg(data)
-    if suffix == ".png":
-        return strip_png(data)
-    return strip_webp(data)
+    try:
+        if suffix in (".jpg", ".jpeg"):
+            return _rotated_jpeg(data) or strip_jpeg(data)
+        if suffix == ".png":
+            return strip_png(data)
+        return strip_webp(data)
+    except ImageError:
+        raise
+    except Exception as error:  # truncated segments, Pillow's own errors
+        raise ImageError(f"{type(error).__name__}: {error}") from None
 
 
 def strip_tree(output: Path) -> list[str]:
@@ -122,7 +128,7 @@ def strip_tree(output: Path) -> list[str]:
         data = path.read_bytes()
         try:
             clean = strip(path, data)
-        except (ImageError, struct.error, zlib.error, OSError) as error:
+        except (ImageError, OSError) as error:
             raise ImageError(
                 f"{path.relative_to(output)}: cannot read this image: {error}"
             ) from None
