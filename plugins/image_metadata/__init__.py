@@ -13,7 +13,6 @@ import io
 import os
 import struct
 import tempfile
-import zlib
 from pathlib import Path
 
 from pelican import signals
