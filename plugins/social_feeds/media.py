@@ -16,7 +16,6 @@ import io
 import logging
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps
 
@@ -101,13 +100,11 @@ class MediaStore:
     ) -> tuple[list[FeedItem], int, list[str]]:
         """The items with `image_local` set wherever the image is (now) stored;
         also how many images this call stored and the errors for those it
-        could not use. Images come from public hosts only, or from the host
-        of the feed itself (a bridge beside the build may serve both)."""
-        feed_host = urlsplit(feed_url).hostname or ""
+        could not use. Images come from public hosts on default ports only
+        (urlpolicy), or from the feed's own origin (a bridge beside the build
+        may serve both)."""
         wanted = {item.image for item in items if item.image}
-        results = await asyncio.gather(
-            *(self._stored(url, feed_host) for url in wanted)
-        )
+        results = await asyncio.gather(*(self._stored(url, feed_url) for url in wanted))
         stored_now = sum(1 for _, new, _ in results if new)
         errors = [error for _, _, error in results if error]
         local = {url: name for url, (name, _, _) in zip(wanted, results, strict=True)}
@@ -120,7 +117,7 @@ class MediaStore:
         return updated, stored_now, errors
 
     async def _stored(
-        self, url: str, feed_host: str
+        self, url: str, feed_url: str
     ) -> tuple[str | None, bool, str | None]:
         """(local name or None, stored by this call, error)."""
         name = media_name(url)
@@ -128,7 +125,7 @@ class MediaStore:
             return name, False, None
         if url not in self._downloads:
             self._downloads[url] = asyncio.ensure_future(
-                self._download(url, name, feed_host)
+                self._download(url, name, feed_url)
             )
         try:
             error = await self._downloads[url]
@@ -142,10 +139,10 @@ class MediaStore:
         for task in self._downloads.values():
             task.cancel()
 
-    async def _download(self, url: str, name: str, feed_host: str) -> str | None:
+    async def _download(self, url: str, name: str, feed_url: str) -> str | None:
         """Fetch, check, re-encode and store one image; the error, or None."""
         result = await self.fetcher.fetch(
-            url, accept=IMAGE_ACCEPT, public_only_except=feed_host
+            url, accept=IMAGE_ACCEPT, trusted_origin=feed_url
         )
         if not result.ok:
             return result.error
