@@ -22,6 +22,7 @@ from PIL import Image, ImageOps
 from content_model.files import write_atomic
 
 from .fetch import IMAGE_ACCEPT, Fetcher
+from .imagebudget import DecodeBudget, decode_cost
 from .models import CachedFeed, FeedItem
 
 log = logging.getLogger(__name__)
@@ -32,6 +33,9 @@ MAX_HEIGHT = 1280  # a very tall image is fitted to this too
 MAX_PIXELS = 40_000_000  # refuse to decode larger images (decompression bombs)
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 JPEG_QUALITY = 82
+# Image downloads in flight at once: their bodies (up to max_bytes each) are
+# held in memory until decoded.
+IMAGE_CONCURRENCY = 8
 _MEDIA_FILE = re.compile(r"^[0-9a-f]{64}\.jpg$")
 
 
@@ -48,11 +52,19 @@ def to_jpeg(data: bytes) -> bytes:
     """A clean JPEG at most MAX_WIDTH wide from raster image bytes."""
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+            # The header's size, before a single pixel is decoded (stricter
+            # than Pillow's own MAX_IMAGE_PIXELS check, which only warns first).
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise ImageRejected(f"{width}×{height} pixels is too large to decode")
             image.seek(0)  # an animated GIF or WebP: its first frame
+            # A JPEG decodes straight at a fraction of its size (DCT scaling).
+            image.draft("RGB", (2 * MAX_HEIGHT, 2 * MAX_HEIGHT))
             image.load()
+            image = _resizable(image)
+            # Shrink before anything else copies the full-size pixels; a box
+            # that fits either orientation, as EXIF may still turn the image.
+            image.thumbnail((MAX_HEIGHT, MAX_HEIGHT), Image.Resampling.LANCZOS)
             image = ImageOps.exif_transpose(image)
             image = _flatten(image)
             image.thumbnail((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
@@ -77,6 +89,16 @@ def to_jpeg(data: bytes) -> bytes:
         ) from None
 
 
+def _resizable(image: Image.Image) -> Image.Image:
+    """`image` in a mode Pillow resamples smoothly (it resizes "1" and "P"
+    with nearest neighbour), converted at the least cost per pixel."""
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):  # P, CMYK, I;16, ...
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    return image
+
+
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB, with any transparency composited over white."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
@@ -94,6 +116,8 @@ class MediaStore:
         self.cache_dir = Path(cache_dir)
         self.fetcher = fetcher
         self._downloads: dict[str, asyncio.Task[str | None]] = {}
+        self._slots = asyncio.Semaphore(IMAGE_CONCURRENCY)
+        self.budget = DecodeBudget()
 
     async def localise(
         self, items: list[FeedItem], feed_url: str
@@ -141,15 +165,18 @@ class MediaStore:
 
     async def _download(self, url: str, name: str, feed_url: str) -> str | None:
         """Fetch, check, re-encode and store one image; the error, or None."""
-        result = await self.fetcher.fetch(
-            url, accept=IMAGE_ACCEPT, trusted_origin=feed_url
-        )
-        if not result.ok:
-            return result.error
-        try:
-            jpeg = await asyncio.to_thread(to_jpeg, result.body or b"")
-        except ImageRejected as error:
-            return f"{url}: {error}"
+        async with self._slots:
+            result = await self.fetcher.fetch(
+                url, accept=IMAGE_ACCEPT, trusted_origin=feed_url
+            )
+            if not result.ok:
+                return result.error
+            body = result.body or b""
+            try:
+                async with self.budget.reserve(decode_cost(body)):
+                    jpeg = await asyncio.to_thread(to_jpeg, body)
+            except ImageRejected as error:
+                return f"{url}: {error}"
         await asyncio.to_thread(write_atomic, self.cache_dir / name, jpeg)
         return None
 
