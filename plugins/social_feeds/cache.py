@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from content_model.files import write_atomic
 
+from .datewindow import out_of_window
 from .models import CachedFeed
 
 log = logging.getLogger(__name__)
@@ -26,15 +27,32 @@ def cache_file(cache_dir: Path, account: str) -> Path:
 
 
 def load(cache_dir: Path, account: str) -> CachedFeed | None:
-    """The cached feed, or None if there is none (or it cannot be read)."""
+    """The cached feed, or None if there is none (or it cannot be read).
+
+    Items whose date is out of the window (a cache written before the window
+    was enforced) are left out: no build may meet a date it cannot convert."""
     path = cache_file(cache_dir, account)
     try:
-        return CachedFeed.model_validate_json(path.read_bytes())
+        feed = CachedFeed.model_validate_json(path.read_bytes())
     except FileNotFoundError:
         return None
     except (OSError, ValidationError, ValueError) as error:
         log.warning("social_feeds: ignoring unreadable cache file %s: %s", path, error)
         return None
+    usable = []
+    for item in feed.items:
+        why = out_of_window(item.published, item.platform)
+        if why is not None:
+            log.warning(
+                "social_feeds: %s: ignoring cached item %r: %s", path, item.id, why
+            )
+            continue
+        if item.updated is not None and out_of_window(item.updated, item.platform):
+            item = item.model_copy(update={"updated": None})
+        usable.append(item)
+    if usable != feed.items:
+        feed.items = usable
+    return feed
 
 
 def load_all(cache_dir: Path, accounts: list[str]) -> dict[str, CachedFeed]:

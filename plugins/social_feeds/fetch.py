@@ -18,15 +18,14 @@ import asyncio
 import datetime as dt
 import email.utils
 import functools
-import ipaddress
 import math
-import socket
 import ssl
 import zlib
 from dataclasses import dataclass
 
 import httpx
 
+from . import urlpolicy
 from .settings import FeedSettings
 
 POOL_SIZE = 25
@@ -34,8 +33,6 @@ FEED_ACCEPT = (
     "application/atom+xml, application/rss+xml, application/feed+json, "
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-# A request extension: only public hosts, except the host it names.
-PUBLIC_ONLY = "tps_public_only_except"
 IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.9"
 
 
@@ -103,7 +100,7 @@ class Fetcher:
                 ),
                 headers={"User-Agent": settings.user_agent},
                 verify=_ssl_context(),
-                event_hooks={"request": [_refuse_private_hosts]},
+                event_hooks={"request": [urlpolicy.request_hook]},
             )
             for _ in range(shards)
         ]
@@ -126,17 +123,16 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
-        public_only_except: str | None = None,
+        trusted_origin: str | None = None,
     ) -> FetchResult:
         """GET `url` (conditionally when validators are given), with retries.
 
-        With `public_only_except` (a host name), every request, redirects
-        included, must go to a host with only public addresses, or to that one
-        host: a URL taken from a feed cannot make us fetch from the
-        build machine's own network."""
-        extensions = (
-            {PUBLIC_ONLY: public_only_except} if public_only_except is not None else {}
-        )
+        Every request, redirects included, follows `urlpolicy`: the origin of
+        `trusted_origin` (default: `url` itself, the configured feed) may be
+        on the build's own network; any other must be public, on its default
+        port. So a URL taken from a feed (an image, a redirect) cannot make us
+        fetch from the build machine's network or a metadata service."""
+        extensions = {urlpolicy.TRUSTED_ORIGIN: urlpolicy.origin(trusted_origin or url)}
         # Only what _Inflater can decode with a bound on its output.
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
@@ -189,6 +185,8 @@ class Fetcher:
         self._in_flight[shard] += 1
         try:
             return await self._get(self._clients[shard], url, headers, extensions)
+        except urlpolicy.UrlRefused as refused:
+            raise _Failure(str(refused)) from None
         except httpx.TimeoutException as error:
             raise _Failure(_timeout_cause(error, self.settings), retry=True) from None
         except httpx.TooManyRedirects:
@@ -271,25 +269,6 @@ class Fetcher:
         if size + len(chunks[-1]) > cap:
             raise _Failure(over, status=200)
         return b"".join(chunks)
-
-
-async def _refuse_private_hosts(request: httpx.Request) -> None:
-    """For requests marked PUBLIC_ONLY (each hop of a redirect too): refuse a
-    host that resolves to a loopback, private, link-local or other non-public
-    address, unless it is the one host the mark allows."""
-    if PUBLIC_ONLY not in request.extensions:
-        return
-    host = request.url.host
-    if host == request.extensions[PUBLIC_ONLY]:
-        return
-    port = request.url.port or (443 if request.url.scheme == "https" else 80)
-    addresses = await asyncio.get_running_loop().getaddrinfo(
-        host, port, type=socket.SOCK_STREAM
-    )
-    for *_, sockaddr in addresses:
-        address = ipaddress.ip_address(sockaddr[0])
-        if not address.is_global:
-            raise _Failure(f"{host} is not a public address ({address}); not fetched")
 
 
 class _Inflater:

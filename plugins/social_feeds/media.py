@@ -16,13 +16,13 @@ import io
 import logging
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from PIL import Image, ImageOps
 
 from content_model.files import write_atomic
 
 from .fetch import IMAGE_ACCEPT, Fetcher
+from .imagebudget import DecodeBudget, decode_cost
 from .models import CachedFeed, FeedItem
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ MAX_HEIGHT = 1280  # a very tall image is fitted to this too
 MAX_PIXELS = 40_000_000  # refuse to decode larger images (decompression bombs)
 FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
 JPEG_QUALITY = 82
+# Image downloads in flight at once: their bodies (up to max_bytes each) are
+# held in memory until decoded.
+IMAGE_CONCURRENCY = 8
 _MEDIA_FILE = re.compile(r"^[0-9a-f]{64}\.jpg$")
 
 
@@ -49,11 +52,19 @@ def to_jpeg(data: bytes) -> bytes:
     """A clean JPEG at most MAX_WIDTH wide from raster image bytes."""
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+            # The header's size, before a single pixel is decoded (stricter
+            # than Pillow's own MAX_IMAGE_PIXELS check, which only warns first).
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise ImageRejected(f"{width}×{height} pixels is too large to decode")
             image.seek(0)  # an animated GIF or WebP: its first frame
+            # A JPEG decodes straight at a fraction of its size (DCT scaling).
+            image.draft("RGB", (2 * MAX_HEIGHT, 2 * MAX_HEIGHT))
             image.load()
+            image = _resizable(image)
+            # Shrink before anything else copies the full-size pixels; a box
+            # that fits either orientation, as EXIF may still turn the image.
+            image.thumbnail((MAX_HEIGHT, MAX_HEIGHT), Image.Resampling.LANCZOS)
             image = ImageOps.exif_transpose(image)
             image = _flatten(image)
             image.thumbnail((MAX_WIDTH, MAX_HEIGHT), Image.Resampling.LANCZOS)
@@ -78,6 +89,16 @@ def to_jpeg(data: bytes) -> bytes:
         ) from None
 
 
+def _resizable(image: Image.Image) -> Image.Image:
+    """`image` in a mode Pillow resamples smoothly (it resizes "1" and "P"
+    with nearest neighbour), converted at the least cost per pixel."""
+    if image.mode == "1":
+        return image.convert("L")
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):  # P, CMYK, I;16, ...
+        return image.convert("RGBA" if "transparency" in image.info else "RGB")
+    return image
+
+
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB, with any transparency composited over white."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
@@ -95,19 +116,19 @@ class MediaStore:
         self.cache_dir = Path(cache_dir)
         self.fetcher = fetcher
         self._downloads: dict[str, asyncio.Task[str | None]] = {}
+        self._slots = asyncio.Semaphore(IMAGE_CONCURRENCY)
+        self.budget = DecodeBudget()
 
     async def localise(
         self, items: list[FeedItem], feed_url: str
     ) -> tuple[list[FeedItem], int, list[str]]:
         """The items with `image_local` set wherever the image is (now) stored;
         also how many images this call stored and the errors for those it
-        could not use. Images come from public hosts only, or from the host
-        of the feed itself (a bridge beside the build may serve both)."""
-        feed_host = urlsplit(feed_url).hostname or ""
+        could not use. Images come from public hosts on default ports only
+        (urlpolicy), or from the feed's own origin (a bridge beside the build
+        may serve both)."""
         wanted = {item.image for item in items if item.image}
-        results = await asyncio.gather(
-            *(self._stored(url, feed_host) for url in wanted)
-        )
+        results = await asyncio.gather(*(self._stored(url, feed_url) for url in wanted))
         stored_now = sum(1 for _, new, _ in results if new)
         errors = [error for _, _, error in results if error]
         local = {url: name for url, (name, _, _) in zip(wanted, results, strict=True)}
@@ -120,7 +141,7 @@ class MediaStore:
         return updated, stored_now, errors
 
     async def _stored(
-        self, url: str, feed_host: str
+        self, url: str, feed_url: str
     ) -> tuple[str | None, bool, str | None]:
         """(local name or None, stored by this call, error)."""
         name = media_name(url)
@@ -128,7 +149,7 @@ class MediaStore:
             return name, False, None
         if url not in self._downloads:
             self._downloads[url] = asyncio.ensure_future(
-                self._download(url, name, feed_host)
+                self._download(url, name, feed_url)
             )
         try:
             error = await self._downloads[url]
@@ -142,17 +163,20 @@ class MediaStore:
         for task in self._downloads.values():
             task.cancel()
 
-    async def _download(self, url: str, name: str, feed_host: str) -> str | None:
+    async def _download(self, url: str, name: str, feed_url: str) -> str | None:
         """Fetch, check, re-encode and store one image; the error, or None."""
-        result = await self.fetcher.fetch(
-            url, accept=IMAGE_ACCEPT, public_only_except=feed_host
-        )
-        if not result.ok:
-            return result.error
-        try:
-            jpeg = await asyncio.to_thread(to_jpeg, result.body or b"")
-        except ImageRejected as error:
-            return f"{url}: {error}"
+        async with self._slots:
+            result = await self.fetcher.fetch(
+                url, accept=IMAGE_ACCEPT, trusted_origin=feed_url
+            )
+            if not result.ok:
+                return result.error
+            body = result.body or b""
+            try:
+                async with self.budget.reserve(decode_cost(body)):
+                    jpeg = await asyncio.to_thread(to_jpeg, body)
+            except ImageRejected as error:
+                return f"{url}: {error}"
         await asyncio.to_thread(write_atomic, self.cache_dir / name, jpeg)
         return None
 

@@ -2,7 +2,8 @@
 
 Dates: tz-aware always (a naive date takes the feed's zone when the feed states
 one, else the service's, America/Toronto). Items: future-dated ones clamped to
-`now` when within a few minutes of it (clock skew), dropped otherwise; duplicates
+`now` when within a few minutes of it (clock skew), dropped otherwise; dated
+before their platform existed (datewindow), dropped; duplicates
 removed by id, then by link; newest first; at most `cap` items.
 """
 
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
 
+from .datewindow import out_of_window
 from .models import FeedItem
 
 SERVICE_ZONE = ZoneInfo("America/Toronto")
@@ -65,18 +67,28 @@ def normalise_items(
     now: dt.datetime,
     cap: int,
     shared_links: Iterable[str] = (),
+    dropped: list[str] | None = None,
 ) -> list[FeedItem]:
-    """Clamp or drop future items, dedupe by id then link, newest first, capped.
+    """Clamp or drop future items, drop items dated before their platform
+    existed, dedupe by id then link, newest first, capped.
 
     `shared_links` are links that do not identify an item (the profile URL an
-    item without a link of its own falls back to): never a reason to dedupe."""
+    item without a link of its own falls back to): never a reason to dedupe.
+    `dropped`, when given, receives one line per item dropped for its date."""
     kept: list[FeedItem] = []
     for item in items:
+        why = out_of_window(item.published, item.platform)
+        if why is None and item.published - now > FUTURE_TOLERANCE:
+            why = f"dated {item.published.isoformat()}, in the future"
+        if why is not None:
+            if dropped is not None:
+                dropped.append(f"item {item.id!r} dropped: {why}")
+            continue
         if item.published > now:
-            if item.published - now > FUTURE_TOLERANCE:
-                continue
             item = item.model_copy(update={"published": now})
-        if item.updated is not None and item.updated > now:
+        if item.updated is not None and out_of_window(item.updated, item.platform):
+            item = item.model_copy(update={"updated": None})
+        elif item.updated is not None and item.updated > now:
             item = item.model_copy(update={"updated": now})
         kept.append(item)
     kept.sort(key=lambda item: item.published, reverse=True)

@@ -60,6 +60,7 @@ class FeedParseError(ValueError):
 class ParsedFeed:
     items: list[FeedItem]
     profile: Profile = field(default_factory=Profile)
+    dropped: list[str] = field(default_factory=list)  # items dropped for their date
 
 
 def parse_feed(
@@ -89,10 +90,15 @@ def parse_feed(
         items, profile = _parse_xml_feed(body, content_type, account)
     if not items:
         raise FeedParseError("the feed has no items")
-    kept = normalise_items(items, now=now, cap=cap, shared_links={account.url})
+    dropped: list[str] = []
+    kept = normalise_items(
+        items, now=now, cap=cap, shared_links={account.url}, dropped=dropped
+    )
     if not kept:
-        raise FeedParseError("the feed has no items (all were dated in the future)")
-    return ParsedFeed(items=kept, profile=profile)
+        raise FeedParseError(
+            f"the feed has no items with a usable date ({'; '.join(dropped[:3])})"
+        )
+    return ParsedFeed(items=kept, profile=profile, dropped=dropped)
 
 
 # --- RSS and Atom ---------------------------------------------------------

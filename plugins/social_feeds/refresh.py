@@ -143,6 +143,7 @@ class _Run:
         self.pool = pool  # parses in worker processes; None: in this one
         self.media = MediaStore(settings.cache_dir, fetcher)
         self.reports: dict[str, FeedReport] = {}
+        self.dropped: dict[str, list[str]] = {}  # per account: items left out
 
     async def guarded(self, account: FeedAccount) -> None:
         """`feed`, with an unexpected error failing that feed only; an OSError
@@ -179,6 +180,7 @@ class _Run:
             return
         feed.items = _with_stored_images(self.settings.cache_dir, feed.items)
         report = self._report(account, feed, new_items, time.monotonic() - started)
+        report.dropped = self.dropped.pop(account.key, [])
         self.reports[account.key] = report  # before saving: see _save
         await self._save(feed)
         # Images last: the feed is already saved and reported if the deadline
@@ -255,6 +257,7 @@ class _Run:
             raise FeedParseError(
                 f"the parser failed ({type(error).__name__}: {error})"
             ) from error
+        self.dropped[account.key] = parsed.dropped
         return CachedFeed(
             account=account.key,
             url=account.feed,

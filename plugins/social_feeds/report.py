@@ -36,6 +36,7 @@ class FeedReport(BaseModel):
     duration: float = 0.0  # seconds
     images: int = 0  # images downloaded and stored in this refresh
     image_errors: list[str] = []  # images that could not be used (not a failure)
+    dropped: list[str] = []  # items left out for their date, with the reason
 
 
 class RefreshReport(BaseModel):
@@ -123,8 +124,9 @@ def _table(report: RefreshReport) -> Table:
     for feed in report.feeds:
         style = _STYLE[feed.status]
         error = feed.error or ""
-        if feed.image_errors:
-            error = (error + "\n" if error else "") + "; ".join(feed.image_errors)
+        for notes in (feed.image_errors, feed.dropped):
+            if notes:
+                error = (error + "\n" if error else "") + "; ".join(notes)
         table.add_row(
             feed.account,
             feed.unit + (f" ({feed.member})" if feed.member else ""),
@@ -149,4 +151,6 @@ def _line(feed: FeedReport) -> str:
         line += f" error: {feed.error}"
     for problem in feed.image_errors:
         line += f" | image: {problem}"
+    for problem in feed.dropped:
+        line += f" | {problem}"
     return line

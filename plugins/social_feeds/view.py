@@ -49,8 +49,12 @@ def duration(age: dt.timedelta) -> str:
 
 
 def local_date(value: dt.datetime) -> str:
-    """ "November 24, 2026, 9:05 a.m." in Toronto time."""
-    local = value.astimezone(SERVICE_ZONE)
+    """ "November 24, 2026, 9:05 a.m." in Toronto time (in the date's own
+    zone if it is too close to year 1 or 9999 to convert)."""
+    try:
+        local = value.astimezone(SERVICE_ZONE)
+    except (OverflowError, ValueError):
+        local = value
     hour = local.hour % 12 or 12
     suffix = "a.m." if local.hour < 12 else "p.m."
     return f"{local:%B} {local.day}, {local.year}, {hour}:{local:%M} {suffix}"
