@@ -33,6 +33,7 @@ from .metrics import (
     quarter_start,
     summarize,
 )
+from .moderation import Screening, load_gate, screen
 from .monitor import monitor
 from .project import load_setup
 from .report import (
@@ -99,6 +100,7 @@ class GovernanceGenerator(Generator):
         cache_dir = feed_settings(self.settings, ROOT).cache_dir
         self.accounts = feed_accounts(content)
         self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
+        self.queue = self._moderation(content)
         try:
             self.refresh = read_report(cache_dir)  # optional: the last refresh's report
         except (OSError, ValueError):
@@ -132,6 +134,27 @@ class GovernanceGenerator(Generator):
         )
         self.history = self._history()
         self.context["MONITORING_FINDINGS"] = len(self.monitoring.findings)
+
+    def _moderation(self, content: Path) -> Screening:
+        """The moderation queue; hidden items leave the feeds the report reads."""
+        gate, problems = load_gate(content, self.settings)
+        if problems:
+            raise ContentError(problems)
+        by_key = {a.key: a for a in self.accounts}
+        screening = screen(
+            gate,
+            (
+                (item, by_key[key], feed.last_success)
+                for key, feed in self.feeds.items()
+                for item in feed.items
+            ),
+            dt.datetime.now(dt.UTC),
+        )
+        for key, feed in self.feeds.items():
+            if any(item.link in screening.hidden for item in feed.items):
+                kept = [i for i in feed.items if i.link not in screening.hidden]
+                self.feeds[key] = feed.model_copy(update={"items": kept})
+        return screening
 
     def _history(self) -> list[history.Row]:
         """The history file with today's rows merged; recorded to disk only for
@@ -169,6 +192,15 @@ class GovernanceGenerator(Generator):
         self.charts = {chart.slug: chart for chart in self._charts()}
         self._write_monitoring(writer, common)
         self._write_dashboard(writer, common)
+        write_page(
+            self,
+            writer,
+            "moderation/index.html",
+            "moderation",
+            held=self.queue.held,
+            decisions=self.queue,
+            **common,
+        )
 
     def _people(self) -> list[Person]:
         """Every member who holds a monitored account or has a finding, plus each
