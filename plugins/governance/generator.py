@@ -6,6 +6,7 @@ no page, chart, CSV or history row can reach the public site."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -159,7 +160,13 @@ class GovernanceGenerator(Generator):
     def _history(self) -> list[history.Row]:
         """The history file with today's rows merged; recorded to disk only for
         a build of the project's own content with feed data (not a test copy)."""
-        path = Path(self.settings.get("GOVERNANCE_HISTORY", "feeds/history.csv"))
+        # GOVERNANCE_HISTORY, else TPS_HISTORY (the publishing host keeps it,
+        # like the feed cache and the archive, outside the checkout)
+        path = Path(
+            self.settings.get("GOVERNANCE_HISTORY")
+            or os.environ.get("TPS_HISTORY")
+            or "feeds/history.csv"
+        )
         path = path if path.is_absolute() else ROOT / path
         today = history.rows_for(self.summary)
         own_content = (
