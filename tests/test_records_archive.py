@@ -9,6 +9,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -28,6 +29,7 @@ from social_feeds import cache
 from social_feeds.refresh import RefreshError, refresh
 from social_feeds.registry import FeedAccount, feed_accounts
 from social_feeds.settings import FeedSettings
+from tests.support.html import page
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -233,17 +235,38 @@ def test_deleted_and_edited_items_upstream(http, tmp_path):
     assert by_link[link(3)][0]["deleted"] == "" and edited[0]["deleted"] == ""
 
     build(
-        ("public",),
         content=content,
         output_root=tmp_path / "output",
         settings={"SOCIAL_FEEDS": {"cache_dir": str(tmp_path / "cache")}},
         cache_root=tmp_path / "pelican-cache",
     )
-    pages = "\n".join(
-        p.read_text(encoding="utf-8") for p in (tmp_path / "output").rglob("*.html")
+    public = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in (tmp_path / "output" / "public").rglob("*.html")
     )
-    assert link(2) not in pages and "Bike registration" not in pages
-    assert "reopened" in pages and "is closed for a water main" not in pages
+    assert "reopened" in public
+    internal = tmp_path / "output" / "internal"
+    outside_archive = "\n".join(
+        p.read_text(encoding="utf-8")
+        for p in internal.rglob("*.html")
+        if not p.is_relative_to(internal / "archive")
+    )
+    for text in (public, outside_archive):
+        assert link(2) not in text and "Bike registration" not in text
+        assert "is closed for a water main" not in text
+    # the intranet's archive page keeps both versions and the deletion
+    archive_page = page(internal, "archive/x-tps11div/")
+    entries = {
+        li.select_one("a[href^='https://x.com']")["href"]: li
+        for li in archive_page.select(".tps-archive__item")
+    }
+    assert set(entries) == {link(n) for n in (1, 2, 3)}
+    versions = entries[link(1)].select(".tps-archive__versions > li")
+    assert [v.blockquote.get_text() for v in versions] == [FIRST[0][1], SECOND[0][1]]
+    assert "Deleted upstream" in entries[link(2)].get_text()
+    assert "Deleted upstream" not in entries[link(3)].get_text()
+    assert archive_page.select_one("main[data-pagefind-body]")
+    assert not (tmp_path / "output" / "public" / "archive").exists()
 
     as_json = io.StringIO()
     export_account("x:TPS11Div", as_json, fmt="json", path=tmp_path / "archive.sqlite")
@@ -352,3 +375,71 @@ def test_invoke_archive_export_writes_csv_to_standard_output(http, tmp_path):
         timeout=120,
     )
     assert bad.returncode == 1 and "--format must be csv or json" in bad.stderr
+
+
+def test_sample_archive_pages_are_on_the_intranet_in_its_search_index(
+    internal_site, public_site
+):
+    import gzip
+
+    listing = page(internal_site, "archive/")
+    links = {
+        a["href"].rstrip("/").rsplit("/", 1)[-1] for a in listing.select("tbody a")
+    }
+    assert "facebook-tps32division" in links and len(links) >= 40
+    division = page(internal_site, "archive/facebook-tps32division/")
+    titles = [
+        h.get_text(" ", strip=True) for h in division.select(".tps-archive__item h2")
+    ]
+    assert "Road closure for the parade" in titles
+    assert not any("Keys found" in t for t in titles)  # held: not on the archive page
+    indexed = set()
+    for fragment in (internal_site / "pagefind").rglob("*.pf_fragment"):
+        data = gzip.decompress(fragment.read_bytes())
+        indexed |= {url.decode() for url in re.findall(rb'"url":"([^"]+)"', data)}
+    assert any("archive/facebook-tps32division/" in url for url in indexed)
+    assert not (public_site / "archive").exists()
+    for fragment in (public_site / "pagefind").rglob("*.pf_fragment"):
+        assert b"/archive/" not in gzip.decompress(fragment.read_bytes())
+
+
+def test_the_weekly_history_counts_items_gone_from_the_cache():
+    from governance.archive_history import overlay, weekly_rows
+    from governance.history import Row
+
+    acct = FeedAccount(
+        "x:A",
+        "x",
+        "A",
+        "https://x.com/A",
+        "https://f/a",
+        "11-division",
+        "11 Division",
+        None,
+    )
+    as_of = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    day = dt.timedelta(days=1)
+    dates = [
+        # an item that aged out of the cache long ago, one deleted last week
+        ("x:A", "1", as_of - 30 * day, None),
+        ("x:A", "2", as_of - 22 * day, as_of - 5 * day),
+        ("x:A", "3", as_of - 1 * day, None),
+    ]
+    rows = weekly_rows(dates, [acct], [("11-division", "11 Division")], as_of, weeks=4)
+    posts = {
+        r.date: r.value for r in rows if r.metric == "posts_7d" and r.scope == "all"
+    }
+    assert posts[(as_of - 21 * day).date()] == 1  # item 2, deleted only later
+    assert posts[(as_of - 28 * day).date()] == 1  # item 1, gone from the cache
+    assert (as_of - 35 * day).date() not in posts  # before the archive begins
+    window = {
+        r.date: r.value
+        for r in rows
+        if r.metric == "posts_per_week" and r.scope == "all"
+    }
+    assert window[(as_of - 7 * day).date()] == round(2 * 7 / 28, 1)
+    recorded = [Row((as_of - 7 * day).date(), "posts_7d", "all", 5.0)]
+    recorded.append(Row((as_of - 7 * day).date(), "findings_28d", "all", 4.0))
+    merged = overlay(recorded, rows)
+    assert Row((as_of - 7 * day).date(), "findings_28d", "all", 4.0) in merged
+    assert Row((as_of - 7 * day).date(), "posts_7d", "all", 5.0) not in merged

@@ -24,6 +24,7 @@ from social_feeds.settings import feed_settings
 from units import load_directory
 
 from . import history
+from .archive_history import overlay, weekly_rows
 from .charts import bar_chart, line_chart
 from .hits_cache import HitsCache
 from .metrics import (
@@ -101,6 +102,7 @@ class GovernanceGenerator(Generator):
         cache_dir = feed_settings(self.settings, ROOT).cache_dir
         self.accounts = feed_accounts(content)
         self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
+        self.archive = self._open_archive()
         self.queue = self._moderation(content)
         try:
             self.refresh = read_report(cache_dir)  # optional: the last refresh's report
@@ -141,6 +143,7 @@ class GovernanceGenerator(Generator):
         gate, problems = load_gate(content, self.settings)
         if problems:
             raise ContentError(problems)
+        self.gate = gate
         by_key = {a.key: a for a in self.accounts}
         screening = screen(
             gate,
@@ -156,6 +159,19 @@ class GovernanceGenerator(Generator):
                 kept = [i for i in feed.items if i.link not in screening.hidden]
                 self.feeds[key] = feed.model_copy(update={"items": kept})
         return screening
+
+    def _open_archive(self):
+        """The records archive, read only; without one (a fresh checkout), an
+        archive in memory of the current cache, as the first refresh makes."""
+        from records_archive import archive_path, open_archive
+
+        options = feed_settings(self.settings, ROOT)
+        path = archive_path(options.archive, options.cache_dir)
+        if path.is_file():
+            return open_archive(path, readonly=True)
+        archive = open_archive(None, media_root=options.cache_dir)
+        archive.import_cache(self.feeds)
+        return archive
 
     def _history(self) -> list[history.Row]:
         """The history file with today's rows merged; recorded to disk only for
@@ -177,8 +193,16 @@ class GovernanceGenerator(Generator):
             and own_content
             and self.as_of_from_cache
         ):
-            return history.record(path, today)
-        return history.merge(history.read_history(path), today)
+            rows = history.record(path, today)
+        else:
+            rows = history.merge(history.read_history(path), today)
+        weekly = weekly_rows(
+            self.archive.item_dates(),
+            self.accounts,
+            [(u.slug, u.unit.name) for u in self.directory.units],
+            self.as_of,
+        )
+        return overlay(rows, weekly)
 
     # Output
 
@@ -199,6 +223,7 @@ class GovernanceGenerator(Generator):
         self.charts = {chart.slug: chart for chart in self._charts()}
         self._write_monitoring(writer, common)
         self._write_dashboard(writer, common)
+        self._write_archive(writer, common)
         write_page(
             self,
             writer,
@@ -206,6 +231,64 @@ class GovernanceGenerator(Generator):
             "moderation",
             held=self.queue.held,
             decisions=self.queue,
+            **common,
+        )
+
+    def _write_archive(self, writer, common: dict) -> None:
+        """/archive/: per account, every item ever fetched with its versions
+        and deletion; held and hidden items are left out here too."""
+        from social_feeds.models import FeedItem
+
+        by_key = {a.key: a for a in self.accounts}
+        accounts = []
+        for key in self.archive.accounts():
+            account = by_key.get(key)
+            if account is None:
+                continue  # no longer in the registry
+            items: dict[str, list] = {}
+            for version in self.archive.versions(key):
+                items.setdefault(version.item_id, []).append(version)
+            latest = {item_id: versions[-1] for item_id, versions in items.items()}
+            pairs = [
+                (
+                    FeedItem(
+                        id=v.item_id,
+                        account=key,
+                        platform=v.platform,
+                        handle=account.handle,
+                        title=v.title,
+                        summary=v.text,
+                        html=v.html,
+                        link=v.permalink,
+                        published=v.published,
+                    ),
+                    account,
+                    v.fetched,
+                )
+                for v in latest.values()
+            ]
+            blocked = screen(self.gate, pairs, dt.datetime.now(dt.UTC)).blocked
+            shown = [
+                versions
+                for item_id, versions in items.items()
+                if latest[item_id].permalink not in blocked
+            ]
+            accounts.append((account, shown, sum(1 for v in shown if v[-1].deleted)))
+            write_page(
+                self,
+                writer,
+                f"archive/{account_slug(key)}/index.html",
+                "archive-account",
+                account=account,
+                archived_items=shown,
+                **common,
+            )
+        write_page(
+            self,
+            writer,
+            "archive/index.html",
+            "archive",
+            archived_accounts=accounts,
             **common,
         )
 

@@ -342,6 +342,25 @@ class Archive:
                 state[item_id]["deleted"] = kind == "deleted"
         return state
 
+    def item_dates(self) -> list[tuple[str, str, dt.datetime, dt.datetime | None]]:
+        """(account, item id, published, deleted) of every item ever fetched,
+        from its newest version: what the weekly history counts."""
+        deleted = {
+            (a, i): dt.datetime.fromisoformat(at)
+            for a, i, kind, at in self.db.execute(
+                "SELECT account, item_id, kind, at FROM events WHERE id IN"
+                " (SELECT max(id) FROM events GROUP BY account, item_id)"
+            )
+            if kind == "deleted"
+        }
+        return [
+            (a, i, dt.datetime.fromisoformat(p), deleted.get((a, i)))
+            for a, i, p in self.db.execute(
+                "SELECT account, item_id, published FROM versions WHERE id IN"
+                " (SELECT max(id) FROM versions GROUP BY account, item_id)"
+            )
+        ]
+
     def accounts(self) -> list[str]:
         return [
             r[0]
