@@ -443,3 +443,11 @@ def test_the_weekly_history_counts_items_gone_from_the_cache():
     merged = overlay(recorded, rows)
     assert Row((as_of - 7 * day).date(), "findings_28d", "all", 4.0) in merged
     assert Row((as_of - 7 * day).date(), "posts_7d", "all", 5.0) not in merged
+
+
+def test_the_archive_benchmark_exports_every_version():
+    from bench.archive import run as run_bench
+
+    figures = run_bench(versions=400, accounts=2)
+    assert figures["versions"] == 400
+    assert figures["export_csv_seconds"] > 0 and figures["export_json_seconds"] > 0
