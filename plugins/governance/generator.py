@@ -145,10 +145,11 @@ class GovernanceGenerator(Generator):
             raise ContentError(problems)
         self.gate = gate
         by_key = {a.key: a for a in self.accounts}
+        first = self.archive.first_fetched()
         screening = screen(
             gate,
             (
-                (item, by_key[key], feed.last_success)
+                (item, by_key[key], first.get((key, item.id), feed.last_success))
                 for key, feed in self.feeds.items()
                 for item in feed.items
             ),

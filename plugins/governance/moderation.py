@@ -25,6 +25,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import (
@@ -47,6 +48,7 @@ from .silence import Silences, _line, load_silences
 # person's details, and words from the term list (profanity, stigmatizing
 # language). Links, profiles, spelling and style never hold a post.
 SERIOUS_RULES = ("personal-info", "inappropriate")
+SERVICE_ZONE = ZoneInfo("America/Toronto")
 MODERATION = "moderation.yaml"
 ACTIONS = ("release", "hide", "pin")
 
@@ -74,12 +76,12 @@ class Decision(BaseModel):
         if self.until is None:
             return True
         until = self.until
-        if not isinstance(until, dt.datetime):  # a date: pinned through that day
+        if not isinstance(until, dt.datetime):  # a date: through that day, Toronto
             until = dt.datetime.combine(
-                until + dt.timedelta(days=1), dt.time(), tzinfo=now.tzinfo
+                until + dt.timedelta(days=1), dt.time(), tzinfo=SERVICE_ZONE
             )
         elif until.tzinfo is None:
-            until = until.replace(tzinfo=now.tzinfo)
+            until = until.replace(tzinfo=SERVICE_ZONE)
         return now < until
 
 

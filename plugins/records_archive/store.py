@@ -361,6 +361,15 @@ class Archive:
             )
         ]
 
+    def first_fetched(self) -> dict[tuple[str, str], dt.datetime]:
+        """(account, item id) -> when the item was first fetched."""
+        return {
+            (a, i): dt.datetime.fromisoformat(at)
+            for a, i, at in self.db.execute(
+                "SELECT account, item_id, min(fetched) FROM versions GROUP BY 1, 2"
+            )
+        }
+
     def accounts(self) -> list[str]:
         return [
             r[0]
