@@ -305,6 +305,50 @@ def schedule(
         raise Exit(code=1) from None
 
 
+@task(
+    help={
+        "account": "PLATFORM:HANDLE, e.g. facebook:TPS32Division",
+        "since": "first publication date to include (YYYY-MM-DD)",
+        "until": "last publication date to include (YYYY-MM-DD)",
+        "format": "csv (default) or json",
+    }
+)
+def archive_export(c, account, since=None, until=None, format="csv"):
+    """Write every archived version of one account's items to standard output (one row per version)."""
+    from records_archive import ArchiveError
+
+    from sitebuild.archive import export_account
+
+    try:
+        export_account(account, sys.stdout, since=since, until=until, fmt=format)
+    except (ValueError, ArchiveError) as error:
+        _console().print(f"[red]archive-export:[/] {error}")
+        raise Exit(code=1) from None
+
+
+@task
+def archive_prune(c):
+    """Remove archived versions older than SOCIAL_FEEDS archive_retention_days (none set: keep forever)."""
+    from records_archive import ArchiveError
+
+    from sitebuild.archive import prune
+
+    console = _console()
+    try:
+        removed = prune()
+    except ArchiveError as error:
+        console.print(f"[red]archive-prune:[/] {error}")
+        raise Exit(code=1) from None
+    if removed is None:
+        console.print(
+            "No retention period is set (SOCIAL_FEEDS archive_retention_days): the archive keeps every version."
+        )
+    else:
+        console.print(
+            f"Pruned {removed} version(s); the prune is logged in the archive's prunes table."
+        )
+
+
 @task
 def clean(c):
     """Remove build output and caches."""

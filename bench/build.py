@@ -14,6 +14,8 @@ back in each round; the ratio of each round is taken, then the median):
   round's second build, with nothing changed, comes first: it is the one that
   traces every page for the incremental rebuilds);
 - feeds: the feed refresh benchmark (bench/feeds.py `run`), when present;
+- archive: exporting 10,000 archived versions (bench/archive.py), target a few
+  seconds at most;
 - peak memory: the largest resident set of any build process.
 
 Targets at 2,000 posts: cold <= 1.5x vanilla, warm <= 0.5x vanilla cold,
@@ -274,6 +276,9 @@ def run(
         }
         if feeds:
             figures["feeds"] = _feeds()
+        from bench.archive import run as run_archive
+
+        figures["archive"] = run_archive(versions=10_000)
         return figures
     finally:
         if not keep:
@@ -339,6 +344,10 @@ def report(figures: dict) -> bool:
         )
     elif feeds:
         print(f"  feed refresh: {feeds}")
+    if figures.get("archive"):
+        from bench.archive import report as report_archive
+
+        met &= report_archive(figures["archive"])
     if figures["posts"] != TARGET_POSTS:
         print(f"  (targets apply to {TARGET_POSTS} posts: reported, not judged)")
         return True

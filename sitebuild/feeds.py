@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pelican.settings import get_settings_from_file
 from pydantic import ValidationError
+from records_archive import ArchiveError
 
 from content_model import ContentError
 from social_feeds.refresh import RefreshError, refresh
@@ -14,6 +15,7 @@ from social_feeds.registry import feed_accounts
 from social_feeds.report import RefreshReport
 from social_feeds.settings import FeedSettings, feed_settings
 
+from .archive import record_decisions
 from .paths import CONTENT, ROOT, SETTINGS
 
 
@@ -40,6 +42,14 @@ def refresh_feeds(
         settings = FeedSettings.model_validate(
             settings.model_dump() | {k: v for k, v in overrides.items() if v}
         )
-        return refresh(feed_accounts(Path(content)), settings)
-    except (ContentError, RefreshError, ValidationError, OSError) as error:
+        report = refresh(feed_accounts(Path(content)), settings)
+        record_decisions(Path(content), settings)
+        return report
+    except (
+        ContentError,
+        RefreshError,
+        ValidationError,
+        OSError,
+        ArchiveError,
+    ) as error:
         raise FeedsError(str(error)) from error

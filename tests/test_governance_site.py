@@ -215,7 +215,15 @@ def intranet(sample_sites, tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "path", ["monitoring/", "monitoring/members/marcus-bell/", "dashboard/"]
+    "path",
+    [
+        "monitoring/",
+        "monitoring/members/marcus-bell/",
+        "dashboard/",
+        "moderation/",
+        "archive/",
+        "archive/facebook-tps32division/",
+    ],
 )
 @pytest.mark.parametrize("width", [375, 1280])
 def test_report_pages_pass_axe_at_phone_and_desktop_widths(

@@ -6,6 +6,7 @@ no page, chart, CSV or history row can reach the public site."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import defaultdict
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -23,6 +24,7 @@ from social_feeds.settings import feed_settings
 from units import load_directory
 
 from . import history
+from .archive_history import overlay, weekly_rows
 from .charts import bar_chart, line_chart
 from .hits_cache import HitsCache
 from .metrics import (
@@ -33,6 +35,7 @@ from .metrics import (
     quarter_start,
     summarize,
 )
+from .moderation import Screening, load_gate, screen
 from .monitor import monitor
 from .project import load_setup
 from .report import (
@@ -99,6 +102,8 @@ class GovernanceGenerator(Generator):
         cache_dir = feed_settings(self.settings, ROOT).cache_dir
         self.accounts = feed_accounts(content)
         self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
+        self.archive = self._open_archive()
+        self.queue = self._moderation(content)
         try:
             self.refresh = read_report(cache_dir)  # optional: the last refresh's report
         except (OSError, ValueError):
@@ -133,10 +138,52 @@ class GovernanceGenerator(Generator):
         self.history = self._history()
         self.context["MONITORING_FINDINGS"] = len(self.monitoring.findings)
 
+    def _moderation(self, content: Path) -> Screening:
+        """The moderation queue; hidden items leave the feeds the report reads."""
+        gate, problems = load_gate(content, self.settings)
+        if problems:
+            raise ContentError(problems)
+        self.gate = gate
+        by_key = {a.key: a for a in self.accounts}
+        first = self.archive.first_fetched()
+        screening = screen(
+            gate,
+            (
+                (item, by_key[key], first.get((key, item.id), feed.last_success))
+                for key, feed in self.feeds.items()
+                for item in feed.items
+            ),
+            dt.datetime.now(dt.UTC),
+        )
+        for key, feed in self.feeds.items():
+            if any(item.link in screening.hidden for item in feed.items):
+                kept = [i for i in feed.items if i.link not in screening.hidden]
+                self.feeds[key] = feed.model_copy(update={"items": kept})
+        return screening
+
+    def _open_archive(self):
+        """The records archive, read only; without one (a fresh checkout), an
+        archive in memory of the current cache, as the first refresh makes."""
+        from records_archive import archive_path, open_archive
+
+        options = feed_settings(self.settings, ROOT)
+        path = archive_path(options.archive, options.cache_dir)
+        if path.is_file():
+            return open_archive(path, readonly=True)
+        archive = open_archive(None, media_root=options.cache_dir)
+        archive.import_cache(self.feeds)
+        return archive
+
     def _history(self) -> list[history.Row]:
         """The history file with today's rows merged; recorded to disk only for
         a build of the project's own content with feed data (not a test copy)."""
-        path = Path(self.settings.get("GOVERNANCE_HISTORY", "feeds/history.csv"))
+        # GOVERNANCE_HISTORY, else TPS_HISTORY (the publishing host keeps it,
+        # like the feed cache and the archive, outside the checkout)
+        path = Path(
+            self.settings.get("GOVERNANCE_HISTORY")
+            or os.environ.get("TPS_HISTORY")
+            or "feeds/history.csv"
+        )
         path = path if path.is_absolute() else ROOT / path
         today = history.rows_for(self.summary)
         own_content = (
@@ -147,8 +194,16 @@ class GovernanceGenerator(Generator):
             and own_content
             and self.as_of_from_cache
         ):
-            return history.record(path, today)
-        return history.merge(history.read_history(path), today)
+            rows = history.record(path, today)
+        else:
+            rows = history.merge(history.read_history(path), today)
+        weekly = weekly_rows(
+            self.archive.item_dates(),
+            self.accounts,
+            [(u.slug, u.unit.name) for u in self.directory.units],
+            self.as_of,
+        )
+        return overlay(rows, weekly)
 
     # Output
 
@@ -169,6 +224,74 @@ class GovernanceGenerator(Generator):
         self.charts = {chart.slug: chart for chart in self._charts()}
         self._write_monitoring(writer, common)
         self._write_dashboard(writer, common)
+        self._write_archive(writer, common)
+        write_page(
+            self,
+            writer,
+            "moderation/index.html",
+            "moderation",
+            held=self.queue.held,
+            decisions=self.queue,
+            **common,
+        )
+
+    def _write_archive(self, writer, common: dict) -> None:
+        """/archive/: per account, every item ever fetched with its versions
+        and deletion; held and hidden items are left out here too."""
+        from social_feeds.models import FeedItem
+
+        by_key = {a.key: a for a in self.accounts}
+        accounts = []
+        for key in self.archive.accounts():
+            account = by_key.get(key)
+            if account is None:
+                continue  # no longer in the registry
+            items: dict[str, list] = {}
+            for version in self.archive.versions(key):
+                items.setdefault(version.item_id, []).append(version)
+            latest = {item_id: versions[-1] for item_id, versions in items.items()}
+            pairs = [
+                (
+                    FeedItem(
+                        id=v.item_id,
+                        account=key,
+                        platform=v.platform,
+                        handle=account.handle,
+                        title=v.title,
+                        summary=v.text,
+                        html=v.html,
+                        link=v.permalink,
+                        published=v.published,
+                    ),
+                    account,
+                    v.fetched,
+                )
+                for v in latest.values()
+            ]
+            blocked = screen(self.gate, pairs, dt.datetime.now(dt.UTC)).blocked
+            shown = [
+                versions
+                for item_id, versions in items.items()
+                if latest[item_id].permalink not in blocked
+            ]
+            accounts.append((account, shown, sum(1 for v in shown if v[-1].deleted)))
+            write_page(
+                self,
+                writer,
+                f"archive/{account_slug(key)}/index.html",
+                "archive-account",
+                account=account,
+                archived_items=shown,
+                **common,
+            )
+        write_page(
+            self,
+            writer,
+            "archive/index.html",
+            "archive",
+            archived_accounts=accounts,
+            **common,
+        )
 
     def _people(self) -> list[Person]:
         """Every member who holds a monitored account or has a finding, plus each

@@ -11,6 +11,7 @@ from content_model.problems import Problem, relative
 from units import Directory
 
 from .checks.terms import load_terms
+from .moderation import MODERATION, load_decisions
 from .monitor import Checker, make_registry, service_numbers
 from .silence import Silences, load_silences
 from .wordlist import service_words
@@ -48,6 +49,7 @@ def load_setup(
             problems.append(Problem(relative(Path(path), root), int(line), "", rest))
     silences, found = load_silences(folder / SILENCED, root)
     problems += found
+    problems += load_decisions(folder / MODERATION, root)[1]
     checker = Checker(
         service_words=service_words(directory, folder / WORDLIST),
         terms=tuple(terms),

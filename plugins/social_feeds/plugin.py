@@ -17,6 +17,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from content_model.pages import write_page
+from content_model.problems import ContentError
 from units.directory import PLATFORM_NAMES
 
 from .cache import load_all
@@ -67,6 +68,7 @@ class SocialFeedsGenerator(Generator):
             now=self.now,
             platform_names=PLATFORM_NAMES,
         )
+        self.screening = _govern(self.settings, states, self.now)
         items = sorted(
             (item for state in states for item in state.items),
             key=lambda item: item.published,
@@ -75,15 +77,15 @@ class SocialFeedsGenerator(Generator):
         videos = [item for item in items if item.is_video]
         latest_video = videos[0] if videos else None
         by_unit: dict[str, list[ShownItem]] = {}
-        for item in items:
+        for item in pinned_first(items):
             by_unit.setdefault(item.account.unit, []).append(item)
         self.items = items
         self.context.update(
             SOCIAL_FEED_ITEMS=items,
             SOCIAL_FEED_LATEST_VIDEO=latest_video,
-            SOCIAL_FEED_LATEST=[i for i in items if i is not latest_video][
-                : options.home_latest_posts
-            ],
+            SOCIAL_FEED_LATEST=pinned_first(
+                [i for i in items if i is not latest_video]
+            )[: options.home_latest_posts],
             SOCIAL_FEED_ITEMS_BY_UNIT=by_unit,
             SOCIAL_FEED_STATES={state.account.key: state for state in states},
             SOCIAL_FEED_STALE=[state for state in states if state.stale],
@@ -128,6 +130,22 @@ class SocialFeedsGenerator(Generator):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(item.image.source, target)
             copied.add(item.image.url)
+
+
+def _govern(settings: dict, states: list[AccountState], now: dt.datetime):
+    """Held and hidden items leave the states before any page is built from
+    them (plugins/governance/moderation.py); an invalid moderation.yaml stops
+    the build rather than show what a decision meant to hide."""
+    from governance.moderation import govern_states, load_gate
+
+    gate, problems = load_gate(Path(settings["PATH"]), settings)
+    if problems:
+        raise ContentError(problems)
+    return govern_states(states, gate, now)
+
+
+def pinned_first(items: list[ShownItem]) -> list[ShownItem]:
+    return [i for i in items if i.pinned] + [i for i in items if not i.pinned]
 
 
 def get_generators(pelican):

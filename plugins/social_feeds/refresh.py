@@ -49,12 +49,27 @@ def refresh(
     `settings.deadline` seconds (plus the time to record what was cut off).
 
     Callable from code that already runs an event loop in this thread (e.g. a
-    Playwright sync session): the refresh then gets a thread of its own."""
-    run = functools.partial(asyncio.run, refresh_async(accounts, settings, now=now))
-    if not _loop_running():
-        return run()
-    with ThreadPoolExecutor(max_workers=1) as thread:
-        return thread.submit(run).result()
+    Playwright sync session): the refresh then gets a thread of its own.
+
+    Every successful fetch is recorded in the records archive (plugins/
+    records_archive) before the cache is written; an archive that cannot be
+    opened (corrupt, locked) or another refresh running stops this one before
+    it writes anything (RefreshError)."""
+    from records_archive import ArchiveError
+    from records_archive.session import archive_for_refresh
+
+    _check_writable(settings.cache_dir)
+    try:
+        with archive_for_refresh(settings, _unique(accounts)) as archive:
+            run = functools.partial(
+                asyncio.run, refresh_async(accounts, settings, now=now, archive=archive)
+            )
+            if not _loop_running():
+                return run()
+            with ThreadPoolExecutor(max_workers=1) as thread:
+                return thread.submit(run).result()
+    except ArchiveError as error:
+        raise RefreshError(str(error)) from None
 
 
 def _loop_running() -> bool:
@@ -70,6 +85,7 @@ async def refresh_async(
     settings: FeedSettings,
     *,
     now: dt.datetime | None = None,
+    archive=None,
 ) -> RefreshReport:
     now = now or dt.datetime.now(dt.UTC)
     _check_writable(settings.cache_dir)
@@ -80,6 +96,7 @@ async def refresh_async(
     pool = _parse_pool(len(accounts))
     async with Fetcher(settings, deadline_at=deadline_at) as fetcher:
         run = _Run(settings, now, fetcher, pool)
+        run.archive = archive
         tasks = [asyncio.create_task(run.guarded(account)) for account in accounts]
         try:
             async with asyncio.timeout_at(deadline_at):
@@ -144,6 +161,7 @@ class _Run:
         self.media = MediaStore(settings.cache_dir, fetcher)
         self.reports: dict[str, FeedReport] = {}
         self.dropped: dict[str, list[str]] = {}  # per account: items left out
+        self.archive = None  # records_archive.Archive: every fetched version
 
     async def guarded(self, account: FeedAccount) -> None:
         """`feed`, with an unexpected error failing that feed only; an OSError
@@ -154,6 +172,8 @@ class _Run:
         except OSError:
             raise
         except Exception as error:
+            if type(error).__name__ == "ArchiveError":
+                raise  # the archive failed mid-run: stop, as for the cache
             log.exception("social_feeds: refreshing %s", account.feed)
             if account.key not in self.reports:
                 await self.failed(
@@ -179,6 +199,8 @@ class _Run:
             )
             return
         feed.items = _with_stored_images(self.settings.cache_dir, feed.items)
+        if self.archive is not None and feed.last_status != 304:
+            self.archive.record(account, feed.items, self.now)
         report = self._report(account, feed, new_items, time.monotonic() - started)
         report.dropped = self.dropped.pop(account.key, [])
         self.reports[account.key] = report  # before saving: see _save
@@ -189,6 +211,8 @@ class _Run:
         if items != feed.items:
             feed.items = items
             await self._save(feed)
+            if self.archive is not None:
+                self.archive.record_media(account, items, self.now)
         report.images, report.image_errors = stored, errors
         report.duration = round(time.monotonic() - started, 3)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, PositiveFloat, PositiveInt
+
+CACHE_ENV = "TPS_FEED_CACHE"  # the feed cache folder, when settings name none
 
 
 class FeedSettings(BaseModel):
@@ -23,11 +26,22 @@ class FeedSettings(BaseModel):
     user_agent: str = "TPS-website-feeds/1.0 (+https://www.tps.ca/social-media/)"
     home_latest_posts: PositiveInt = 8
     unit_latest_posts: PositiveInt = 5
+    # The records archive (plugins/records_archive): None is archive.sqlite
+    # next to the cache folder (feeds/archive.sqlite); TPS_ARCHIVE overrides.
+    archive: Path | None = None
+    archive_retention_days: PositiveInt | None = None  # None: keep forever
 
 
 def feed_settings(settings: dict, root: Path | None = None) -> FeedSettings:
     """The plugin's settings from Pelican's; `cache_dir` made absolute."""
-    merged = FeedSettings.model_validate(settings.get("SOCIAL_FEEDS", {}))
-    if root is not None and not merged.cache_dir.is_absolute():
-        merged = merged.model_copy(update={"cache_dir": root / merged.cache_dir})
+    configured = dict(settings.get("SOCIAL_FEEDS", {}))
+    # On the publishing host the cache lives outside the checkout.
+    if "cache_dir" not in configured and os.environ.get(CACHE_ENV):
+        configured["cache_dir"] = os.environ[CACHE_ENV]
+    merged = FeedSettings.model_validate(configured)
+    if root is not None:
+        for name in ("cache_dir", "archive"):
+            value = getattr(merged, name)
+            if value is not None and not value.is_absolute():
+                merged = merged.model_copy(update={name: root / value})
     return merged

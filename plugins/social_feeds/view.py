@@ -80,6 +80,7 @@ class ShownItem:
     when: str  # "3 hours ago" at build time
     date_text: str  # the absolute date, Toronto time
     image: LocalImage | None
+    pinned: bool = False  # governance: reviewed to stay first (moderation.yaml)
 
     def __getattr__(self, name: str):  # templates read item fields directly
         if name.startswith("_") or name == "item":
