@@ -53,6 +53,7 @@ PLUGINS = [
     "social_feeds",
     "page_sections",
     "assets",
+    "alerts",
     "sitemap",
     "incremental",
 ]
