@@ -11,7 +11,9 @@ sites' release folders so that publishes never touch it:
   <target>/alerts/log.jsonl     append-only: every publish, clear and expiry,
                                 with who and when
 
-The banner is the active alerts of both sources, newest first. Each change
+The banner is the active alerts of both sources, newest first: this
+command's and those of content/alerts.yaml that the live release was built
+with (its /alerts/alerts.json), so the command needs no copy of the content. Each change
 rewrites it; `expire` (run every minute by the installed schedule) rewrites it
 when an alert's `until` has passed."""
 
@@ -23,22 +25,21 @@ import json
 import shlex
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from alerts.model import (
     Alert,
     AlertError,
-    load_content_alerts,
     make_alert,
     newest_first,
     now,
     render_banner,
 )
 
-from .deploy import DeployError, Target
-from .paths import CONTENT
+from .deploy import Target
 
-EMPTY = "<!-- tps-alerts: none -->\n"  # not empty: SSI shows its stub for an empty include
+EMPTY = (
+    "<!-- tps-alerts: none -->\n"  # not empty: SSI shows its stub for an empty include
+)
 
 
 @dataclass
@@ -72,16 +73,31 @@ class AlertTarget:
         published one (a site's `current`) and writable."""
         quoted = shlex.quote(self.site_root)
         script = (
-            f"[ -d {quoted} ] || {{ echo 'no such folder'; exit 1; }}; "
+            f"[ -d {quoted} ] || {{ >&2 echo 'no such folder'; exit 1; }}; "
             f"[ -e {quoted}/public/current ] || [ -e {quoted}/internal/current ] || "
-            f"{{ echo 'no published site (public/current or internal/current): run invoke publish first'; exit 1; }}; "
+            f"{{ >&2 echo 'no published site (public/current or internal/current): run invoke publish first'; exit 1; }}; "
             f"mkdir -p {shlex.quote(self.root)} 2>/dev/null && [ -w {shlex.quote(self.root)} ] || "
-            f"{{ echo 'not writable'; exit 1; }}"
+            f"{{ >&2 echo 'not writable'; exit 1; }}"
         )
+        self._stdin(script, "")
+
+    def content_alerts(self) -> list[Alert]:
+        """The alerts the published build holds (content/alerts.yaml)."""
+        quoted = shlex.quote(self.site_root)
+        text = self.target.run(
+            "sh",
+            "-c",
+            f"cat {quoted}/public/current/alerts/alerts.json 2>/dev/null || "
+            f"cat {quoted}/internal/current/alerts/alerts.json 2>/dev/null || true",
+        )
+        if not text.strip():
+            return []
         try:
-            self.target.run("sh", "-c", script)
-        except DeployError as error:
-            raise AlertError(f"target {self.spec}: {_reason(error)}") from None
+            return [Alert.from_json(a) for a in json.loads(text)["alerts"]]
+        except (ValueError, TypeError, KeyError) as error:
+            raise AlertError(
+                f"target {self.spec}: current/alerts/alerts.json is unreadable ({error})"
+            ) from None
 
     def read_state(self) -> State:
         text = self.target.run(
@@ -131,17 +147,12 @@ class AlertTarget:
             raise AlertError(f"target {self.spec}: {result.stderr.strip()}")
 
 
-def _reason(error: DeployError) -> str:
-    text = str(error)
-    return text.rsplit(": ", 1)[-1] if ": " in text else text
-
-
 def shown(
-    state: State, content: Path = CONTENT, at: dt.datetime | None = None
+    state: State, content: list[Alert], at: dt.datetime | None = None
 ) -> list[Alert]:
     """What the banner shows: active alerts of both sources, newest first."""
     moment = at or now()
-    by_id = {a.id: a for a in load_content_alerts(content) if a.id not in state.cleared}
+    by_id = {a.id: a for a in content if a.id not in state.cleared}
     by_id.update({a.id: a for a in state.alerts})
     return newest_first([a for a in by_id.values() if a.active(moment)])
 
@@ -177,7 +188,6 @@ def publish_alert(
     until: str | None = None,
     level: str | None = None,
     by: str | None = None,
-    content: Path = CONTENT,
 ) -> Alert:
     """Validate, then add the alert and rewrite the banner. Bad input or an
     unusable target raises AlertError before anything is written."""
@@ -191,7 +201,7 @@ def publish_alert(
     if alert.id in taken:  # the same title within the same minute
         alert = make_alert(**{**_args(alert), "id": _unique(alert.id, taken)})
     state.alerts.append(alert)
-    _save(target, state, content)
+    _save(target, state)
     target.log(_entry("publish", by, id=alert.id, alert=alert.to_json()))
     return alert
 
@@ -217,17 +227,16 @@ def _unique(base: str, taken: set[str]) -> str:
 
 
 def clear_alerts(
-    spec: str, *, id: str | None = None, by: str | None = None, content: Path = CONTENT
+    spec: str, *, id: str | None = None, by: str | None = None
 ) -> list[str]:
     """Clear one alert (by id) or every shown alert; returns the ids cleared."""
     target = AlertTarget(spec)
     target.check()
     state = target.read_state()
+    content = target.content_alerts()
     current = shown(state, content)
     if id is not None:
-        known = {a.id for a in state.alerts} | {
-            a.id for a in load_content_alerts(content)
-        }
+        known = {a.id for a in state.alerts} | {a.id for a in content}
         if id not in known:
             listed = ", ".join(a.id for a in current) or "none"
             raise AlertError(f"--id: no alert {id!r} on {spec}; current: {listed}")
@@ -236,14 +245,14 @@ def clear_alerts(
         doomed = [a.id for a in current] + [a.id for a in state.alerts]
     doomed = list(dict.fromkeys(doomed))
     state.alerts = [a for a in state.alerts if a.id not in doomed]
-    content_ids = {a.id for a in load_content_alerts(content)}
+    content_ids = {a.id for a in content}
     state.cleared = sorted(set(state.cleared) | (set(doomed) & content_ids))
-    _save(target, state, content)
+    _save(target, state)
     target.log(_entry("clear", by, ids=doomed))
     return doomed
 
 
-def expire(spec: str, *, content: Path = CONTENT) -> list[str]:
+def expire(spec: str) -> list[str]:
     """Drop alerts whose `until` has passed and rewrite the banner (the
     schedule runs this every minute). Returns the ids expired."""
     target = AlertTarget(spec)
@@ -252,21 +261,19 @@ def expire(spec: str, *, content: Path = CONTENT) -> list[str]:
     moment = now()
     ended = [a.id for a in state.alerts if a.until is not None and a.until <= moment]
     state.alerts = [a for a in state.alerts if a.id not in ended]
-    _save(target, state, content, at=moment)
+    _save(target, state, at=moment)
     if ended:
         target.log(_entry("expire", "schedule", ids=ended))
     return ended
 
 
-def list_alerts(spec: str, *, content: Path = CONTENT) -> list[Alert]:
+def list_alerts(spec: str) -> list[Alert]:
     target = AlertTarget(spec)
     target.check()
-    return shown(target.read_state(), content)
+    return shown(target.read_state(), target.content_alerts())
 
 
-def _save(
-    target: AlertTarget, state: State, content: Path, at: dt.datetime | None = None
-) -> None:
-    banner = banner_text(shown(state, content, at))
+def _save(target: AlertTarget, state: State, at: dt.datetime | None = None) -> None:
+    banner = banner_text(shown(state, target.content_alerts(), at))
     target.write("state.json", state.to_json())
     target.write("banner.html", banner)

@@ -16,9 +16,7 @@ import yaml
 
 TORONTO = ZoneInfo("America/Toronto")
 LEVELS = ("warning", "emergency")
-COMPONENT = (
-    Path(__file__).resolve().parents[2] / "theme" / "templates" / "components"
-)
+COMPONENT = Path(__file__).resolve().parents[2] / "theme" / "templates" / "components"
 FIELDS = {"id", "title", "message", "link", "level", "posted", "until", "by"}
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 
@@ -106,9 +104,7 @@ def make_alert(
         raise AlertError(f"{prefix}message: missing; say what people should do")
     level = (level or "warning").strip().lower()
     if level not in LEVELS:
-        raise AlertError(
-            f"{prefix}level: {level!r} is not one of {', '.join(LEVELS)}"
-        )
+        raise AlertError(f"{prefix}level: {level!r} is not one of {', '.join(LEVELS)}")
     if link and not re.match(r"^(https://|/)", link):
         raise AlertError(
             f"{prefix}link: {link!r} must be https:// or a path on the site (/...)"
@@ -178,8 +174,10 @@ def load_content_alerts(content: Path) -> list[Alert]:
             if not entry.get(field):
                 raise AlertError(f"{where}: {field}: missing")
         posted = entry["posted"]
-        posted = posted if isinstance(posted, dt.datetime) else parse_time(
-            posted, f"{where}: posted"
+        posted = (
+            posted
+            if isinstance(posted, dt.datetime)
+            else parse_time(posted, f"{where}: posted")
         )
         alert = make_alert(
             **{k: v for k, v in entry.items() if k != "posted"},

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -20,7 +21,9 @@ class AlertsGenerator(Generator):
         try:
             alerts = newest_first(load_content_alerts(Path(self.settings["PATH"])))
         except AlertError as error:
-            raise ContentError([Problem("content/alerts.yaml", 0, "", str(error))]) from error
+            raise ContentError(
+                [Problem("content/alerts.yaml", 0, "", str(error))]
+            ) from error
         moment = now()
         self.alerts = alerts
         self.context.update(
@@ -36,6 +39,11 @@ class AlertsGenerator(Generator):
             write(f"{alert.url}index.html", "alert", alert=alert)
         folder = Path(self.output_path) / "alerts"
         folder.mkdir(parents=True, exist_ok=True)
+        # What `invoke alert` merges with its own alerts on the target.
+        (folder / "alerts.json").write_text(
+            json.dumps({"alerts": [a.to_json() for a in self.alerts]}, indent=2) + "\n",
+            encoding="utf-8",
+        )
         origin = self.settings.get("SITE_ORIGIN", self.settings["SITEURL"])
         (folder / "feed.atom.xml").write_text(
             atom_feed(self.alerts, origin, self.settings["SITENAME"]),
