@@ -58,6 +58,7 @@ PLUGINS = [
     "social_feeds",
     "page_sections",
     "assets",
+    "alerts",
     "sitemap",
     "image_metadata",
     "incremental",

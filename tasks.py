@@ -300,6 +300,7 @@ def schedule(
                 print(f"# /etc/systemd/system/{name}\n{text}")
         else:
             print(plan.cron_line(every, target, site, refresh_feeds))
+            print(plan.expiry_cron_line(target))
     except (ValueError, OSError, subprocess.CalledProcessError) as error:
         _console().print(f"[red]{error}[/]")
         raise Exit(code=1) from None
@@ -347,6 +348,72 @@ def archive_prune(c):
         console.print(
             f"Pruned {removed} version(s); the prune is logged in the archive's prunes table."
         )
+
+
+@task(
+    help={
+        "target": "as for publish: a local path or user@host:path",
+        "title": "a short title (required to publish)",
+        "message": "what happened and what to do (required to publish)",
+        "link": "optional https:// URL or /path for more information",
+        "until": "optional end, YYYY-MM-DD HH:MM Toronto time: it stops showing then",
+        "level": "warning (default) or emergency",
+        "by": "who publishes or clears it, for the log (default: your user name)",
+        "clear": "clear every alert, or only --id",
+        "id": "with --clear: the alert to clear",
+        "list": "list the alerts shown now",
+        "expire": "drop alerts past their until (the schedule runs this every minute)",
+    }
+)
+def alert(
+    c,
+    target,
+    title=None,
+    message=None,
+    link=None,
+    until=None,
+    level=None,
+    by=None,
+    clear=False,
+    id=None,
+    list=False,
+    expire=False,
+):
+    """Publish, clear or list site-wide alerts on a target, without a rebuild."""
+    from alerts.model import AlertError
+
+    from sitebuild import alerts as live
+
+    try:
+        if list:
+            shown = live.list_alerts(target)
+            for item in shown:
+                until_text = f" until {item.until:%Y-%m-%d %H:%M}" if item.until else ""
+                print(
+                    f"{item.id}  {item.level}  {item.title}  (posted {item.posted:%Y-%m-%d %H:%M}{until_text}, {item.source})"
+                )
+            if not shown:
+                print("no alert is shown")
+        elif clear:
+            ids = live.clear_alerts(target, id=id, by=by)
+            print(f"cleared: {', '.join(ids) or 'nothing was shown'}")
+        elif expire:
+            ended = live.expire(target)
+            print(f"expired: {', '.join(ended) or 'none'}")
+        else:
+            item = live.publish_alert(
+                target,
+                title=title,
+                message=message,
+                link=link,
+                until=until,
+                level=level,
+                by=by,
+            )
+            print(f"published alert {item.id} on {target}")
+    except AlertError as error:
+        _console().print(f"[red]alert FAILED: {error}[/] (nothing changed)")
+        raise Exit(code=1) from None
 
 
 @task

@@ -12,6 +12,7 @@ from pathlib import Path
 from .paths import ROOT
 
 UNIT = "tps-publish"
+EXPIRE_UNIT = "tps-alerts-expire"  # every minute: alerts past `until` leave the pages
 LOG = "/var/log/tps-publish.log"
 
 
@@ -63,7 +64,43 @@ Persistent=true
 [Install]
 WantedBy=timers.target
 """
-    return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
+    return {
+        f"{UNIT}.service": service,
+        f"{UNIT}.timer": timer,
+        **expiry_units(target),
+    }
+
+
+def expire_command(target: str) -> str:
+    return f"{ROOT}/.venv/bin/invoke alert --expire --target {shlex.quote(target)}"
+
+
+def expiry_units(target: str) -> dict[str, str]:
+    """A minutely timer that drops alerts past their `until` from the pages."""
+    service = f"""[Unit]
+Description=Expire TPS site-wide alerts past their end time
+
+[Service]
+Type=oneshot
+WorkingDirectory={ROOT}
+ExecStart={expire_command(target)}
+"""
+    timer = """[Unit]
+Description=Expire TPS site-wide alerts every minute
+
+[Timer]
+OnCalendar=*-*-* *:*:00
+AccuracySec=1s
+Persistent=true
+
+[Install]
+WantedBy=timers.target
+"""
+    return {f"{EXPIRE_UNIT}.service": service, f"{EXPIRE_UNIT}.timer": timer}
+
+
+def expiry_cron_line(target: str) -> str:
+    return f"* * * * * cd {ROOT} && {expire_command(target)} >> {LOG} 2>&1  # {EXPIRE_UNIT}"
 
 
 def cron_line(every: str, target: str, site: str, refresh_feeds: bool = True) -> str:
@@ -87,7 +124,10 @@ def install(
         for name, text in systemd_units(every, target, site, refresh_feeds).items():
             (systemd_dir / name).write_text(text)
         subprocess.run(["systemctl", "daemon-reload"], check=True)
-        subprocess.run(["systemctl", "enable", "--now", f"{UNIT}.timer"], check=True)
+        subprocess.run(
+            ["systemctl", "enable", "--now", f"{UNIT}.timer", f"{EXPIRE_UNIT}.timer"],
+            check=True,
+        )
         return (
             f"installed {systemd_dir}/{UNIT}.timer (systemctl list-timers {UNIT}.timer)"
         )
@@ -100,7 +140,12 @@ def install(
     current = subprocess.run(
         ["crontab", "-l"], capture_output=True, text=True, check=False
     ).stdout
-    kept = [line for line in current.splitlines() if not line.endswith(f"# {UNIT}")]
-    table = "\n".join([*kept, cron_line(every, target, site, refresh_feeds)]) + "\n"
+    kept = [
+        line
+        for line in current.splitlines()
+        if not line.endswith((f"# {UNIT}", f"# {EXPIRE_UNIT}"))
+    ]
+    lines = [cron_line(every, target, site, refresh_feeds), expiry_cron_line(target)]
+    table = "\n".join([*kept, *lines]) + "\n"
     subprocess.run(["crontab", "-"], input=table, text=True, check=True)
     return f"installed a crontab line; each run appends one summary line to {LOG}"

@@ -32,6 +32,7 @@ def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
     current.parent.mkdir(parents=True, exist_ok=True)
     current.unlink(missing_ok=True)
     current.symlink_to(Path(folder).resolve(), target_is_directory=True)
+    _write_sample_alerts(run_dir / "srv" / "alerts")
     htpasswd, credentials = None, None
     if site == "internal":
         password = secrets.token_urlsafe(16)
@@ -41,3 +42,26 @@ def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
     server = shipped_server(CONFIGS[site], port, run_dir / "srv", run_dir, htpasswd)
     with Nginx(None, run_dir / "nginx", server, port=port) as nginx:
         yield Served(nginx.url, credentials)
+
+
+def _write_sample_alerts(folder: Path) -> None:
+    """Every audited page shows a warning and an emergency alert through the
+    same SSI include `invoke alert` writes, so axe checks the alert banner
+    (contrast of both levels, its region and headings) on every page type."""
+    from alerts.model import make_alert, render_banner
+
+    folder.mkdir(parents=True, exist_ok=True)
+    alerts = [
+        make_alert(
+            title="Audit: missing child, have you seen her?",
+            message="Last seen near Yonge and Dundas. Call 911 if you see her.",
+            level="emergency",
+            link="/",
+        ),
+        make_alert(
+            title="Audit: road closure",
+            message="Lake Shore Boulevard is closed between Bay and Yonge.",
+            level="warning",
+        ),
+    ]
+    (folder / "banner.html").write_text(render_banner(alerts), encoding="utf-8")
