@@ -915,3 +915,52 @@ def test_invoke_feeds_exits_0_with_an_expired_token(http, content_copy, tmp_path
     assert "token expired" in done.stdout
     for secret in SECRETS:
         assert secret not in done.stdout + done.stderr
+
+
+# --- request budget ----------------------------------------------------------------
+
+
+def test_x_asks_only_for_newer_posts_and_merges_them(http, tmp_path):
+    http.expect_request("/x/users/1/tweets").respond_with_json(x_tweets(http))
+    feed = account("x", "TPS32Div", "1")
+    refresh([feed], settings(tmp_path), now=NOW, credentials=TOKENS)
+    http.clear()
+    newer = {
+        "data": [
+            {
+                "id": "1863000000000000009",
+                "text": "Newer post.",
+                "created_at": "2026-12-01T14:00:00.000Z",
+            }
+        ],
+        "meta": {"result_count": 1},
+    }
+    http.expect_request("/x/users/1/tweets").respond_with_json(newer)
+    [state] = refresh([feed], settings(tmp_path), now=LATER, credentials=TOKENS).feeds
+    assert (state.status, state.items, state.new_items) == ("ok", 2, 1)
+    [request] = requests_to(http, "/x/users/1/tweets")
+    assert request.args["since_id"] == "1863000000000000001"
+    stored = cache.load(tmp_path / "cache", feed.key)
+    assert "since_id" not in stored.url
+
+
+def test_a_quiet_account_is_asked_less_often(http, tmp_path):
+    old_posts = facebook_posts(http)
+    for post in old_posts["data"]:
+        post["created_time"] = "2026-10-01T10:00:00+0000"  # two months quiet
+    http.expect_request("/facebook/100000000000001/published_posts").respond_with_json(
+        old_posts
+    )
+    feed = account("facebook", "Quiet", "100000000000001")
+    refresh([feed], settings(tmp_path), now=NOW, credentials=TOKENS)
+    for minutes in (15, 60, 5 * 60):
+        later = NOW + dt.timedelta(minutes=minutes)
+        [state] = refresh(
+            [feed], settings(tmp_path), now=later, credentials=TOKENS
+        ).feeds
+        assert state.status == "ok" and state.items == 2
+    assert len(requests_to(http, "/facebook/100000000000001/published_posts")) == 1
+    refresh(
+        [feed], settings(tmp_path), now=NOW + dt.timedelta(hours=6), credentials=TOKENS
+    )
+    assert len(requests_to(http, "/facebook/100000000000001/published_posts")) == 2

@@ -22,11 +22,13 @@ from pathlib import Path
 
 from . import cache
 from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
+from .connectors.budget import due
 from .connectors.credentials import credentials_path, load_credentials
 from .connectors.graph import BACK_OFF_AT, graph_usage
 from .fetch import API_ACCEPT, Fetcher, FetchResult
 from .media import MediaStore, media_name, prune
 from .models import CachedFeed, FeedItem
+from .normalise import normalise_items
 from .parse import FeedParseError, parse_feed
 from .registry import FeedAccount
 from .report import FeedReport, RefreshReport, write_report
@@ -261,6 +263,11 @@ class _Run:
         """`_fetched` through the platform's API: the same fetcher (deadline,
         caps, retries), the same items; its errors in the report's words."""
         connector = api.connector
+        if not due(account.platform, old, self.now):
+            # A quiet account, asked less often (connectors/budget.py): its
+            # items stay as they are, last_success too.
+            return old.model_copy(update={"last_attempt": self.now}), 0
+        since = _newest_id(old) if connector.incremental and old is not None else None
         slots = self.api_slots.setdefault(
             account.platform,
             asyncio.Semaphore(min(API_CONCURRENCY, self.settings.concurrency)),
@@ -285,14 +292,16 @@ class _Run:
                 return result
 
         try:
-            call = await connector.resolve(get, account, api.base, api.secret)
+            call = await connector.resolve(
+                get, account, api.base, api.secret, since=since
+            )
         except ApiFailure as failure:
             raise self._api_failed(account, account.feed, failure) from None
         revalidate = (
             connector.conditional
             and old is not None
             and bool(old.items)
-            and old.url == call.url
+            and old.url == (call.cache_url or call.url)
         )
         result = await get(
             call,
@@ -315,11 +324,19 @@ class _Run:
                 scrub(f"{call.url}: {error.reason}", self.secrets), result.status
             ) from None
         items = parsed.items
-        if not items and old is not None and old.url == call.url:
-            items = old.items  # an empty page: the last posts are still the last
+        url = call.cache_url or call.url
+        if old is not None and old.url == url and (since or not items):
+            # Only newer posts were asked for, or none came: the last posts
+            # are still the last ones.
+            items = normalise_items(
+                [*items, *old.items],
+                now=self.now,
+                cap=self.settings.per_feed_cap,
+                shared_links={account.url},
+            )
         feed = CachedFeed(
             account=account.key,
-            url=call.url,
+            url=url,
             items=items,
             profile=parsed.profile,
             etag=result.etag if connector.conditional else None,
@@ -484,6 +501,12 @@ class _Run:
             error=feed.last_error,
             duration=round(duration, 3),
         )
+
+
+def _newest_id(old: CachedFeed) -> str | None:
+    if old.stale or not old.items:
+        return None
+    return max(old.items, key=lambda item: item.published).id
 
 
 def _with_stored_images(cache_dir: Path, items: list[FeedItem]) -> list[FeedItem]:

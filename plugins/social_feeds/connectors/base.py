@@ -26,6 +26,9 @@ from ..sanitize import plain_text, safe_url
 class ApiCall:
     url: str  # never holds a secret: those go in `headers`
     headers: dict[str, str] = field(default_factory=dict)
+    # The URL the cache records, when `url` carries a since-id that changes
+    # every refresh.
+    cache_url: str | None = None
 
 
 class ApiFailure(Exception):
@@ -47,6 +50,9 @@ class Connector:
     default_base: str | None = None  # None: from the account's URL (Mastodon)
     credential: str | None = None  # the key it needs under its platform
     conditional: bool = False  # the API answers If-None-Match with 304
+    # The API can return only posts newer than the newest one cached
+    # (`since`), merged with the cached ones.
+    incremental: bool = False
 
     def base_for(self, account: FeedAccount, override: str | None) -> str:
         if override:
@@ -58,7 +64,13 @@ class Connector:
         raise NotImplementedError
 
     async def resolve(
-        self, get: Get, account: FeedAccount, base: str, secret: str | None
+        self,
+        get: Get,
+        account: FeedAccount,
+        base: str,
+        secret: str | None,
+        *,
+        since: str | None = None,
     ) -> ApiCall:
         """The request whose body holds the posts (YouTube needs one before)."""
         return self.call(account, base, secret)

@@ -27,6 +27,13 @@ class XConnector(Connector):
     name = "X"
     default_base = "https://api.x.com/2"
     credential = "bearer_token"
+    incremental = True  # since_id: posts read count against the monthly cap
+
+    async def resolve(self, get, account, base, secret, *, since=None) -> ApiCall:
+        call = self.call(account, base, secret)
+        if not since or not since.isdigit():
+            return call
+        return ApiCall(f"{call.url}&since_id={since}", call.headers, cache_url=call.url)
 
     def call(self, account: FeedAccount, base: str, secret: str | None) -> ApiCall:
         query = urlencode(

@@ -47,7 +47,13 @@ class YouTubeConnector(Connector):
         raise NotImplementedError("YouTube needs the uploads playlist: resolve()")
 
     async def resolve(
-        self, get: Get, account: FeedAccount, base: str, secret: str | None
+        self,
+        get: Get,
+        account: FeedAccount,
+        base: str,
+        secret: str | None,
+        *,
+        since: str | None = None,
     ) -> ApiCall:
         channel = self.channel_call(account, base, secret)
         result = await get(channel)
