@@ -964,3 +964,132 @@ def test_a_quiet_account_is_asked_less_often(http, tmp_path):
         [feed], settings(tmp_path), now=NOW + dt.timedelta(hours=6), credentials=TOKENS
     )
     assert len(requests_to(http, "/facebook/100000000000001/published_posts")) == 2
+
+
+# --- the whole way: invoke feeds's refresh, then the build ---------------------------
+
+
+def _to_api(content: Path, unit: str, platform: str, handle: str, api_id: str):
+    import yaml
+
+    path = content / "units" / f"{unit}.yaml"
+    data = yaml.safe_load(path.read_text())
+    accounts = list(data.get("accounts", []))
+    for member in data.get("members", []):
+        accounts += member.get("accounts", [])
+    [found] = [
+        a for a in accounts if a["handle"] == handle and a["platform"] == platform
+    ]
+    found["api_id"] = api_id
+    found.pop("feed", None)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+
+
+def test_every_platform_fills_the_pages(http, content_copy, tmp_path, monkeypatch):
+    from bs4 import BeautifulSoup
+
+    from sitebuild.build import build
+    from sitebuild.feeds import refresh_feeds
+
+    for path in (content_copy / "units").glob("*.yaml"):  # only the API accounts
+        path.write_text(re.sub(r"^(\s*)feed: .*\n", "", path.read_text(), flags=re.M))
+    _to_api(content_copy, "32-division", "x", "TPS32Div", "2244994945")
+    _to_api(content_copy, "32-division", "facebook", "TPS32Division", "100000000000001")
+    _to_api(content_copy, "32-division", "instagram", "tps32div", "17840000000000001")
+    _to_api(
+        content_copy,
+        "11-division",
+        "bluesky",
+        "tps11div.bsky.social",
+        "did:plc:abcdefghijklmnopqrstuvwx",
+    )
+    mastodon = next(
+        (p.stem, h)
+        for p in sorted((content_copy / "units").glob("*.yaml"))
+        for h in re.findall(r"platform: mastodon\n\s*handle: (\S+)", p.read_text())
+    )
+    _to_api(content_copy, mastodon[0], "mastodon", mastodon[1], "109000000000000001")
+    _to_api(
+        content_copy,
+        "53-division",
+        "youtube",
+        "TPS53Division",
+        "UCabcdefghijklmnopqrstuv",
+    )
+    now = dt.datetime.now(dt.UTC)
+
+    def recent(body):  # the build shows times relative to now
+        text = json.dumps(body)
+        text = re.sub(r"2026-11-(29|30)T", now.strftime("%Y-%m-%dT"), text)
+        return json.loads(
+            re.sub(
+                r"2026-12-01T\d\d:\d\d:\d\d",
+                (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%S"),
+                text,
+            )
+        )
+
+    http.expect_request("/x/users/2244994945/tweets").respond_with_json(
+        recent(x_tweets(http))
+    )
+    http.expect_request("/facebook/100000000000001/published_posts").respond_with_json(
+        recent(facebook_posts(http))
+    )
+    http.expect_request("/instagram/17840000000000001/media").respond_with_json(
+        recent(instagram_media(http))
+    )
+    http.expect_request("/bluesky/app.bsky.feed.getAuthorFeed").respond_with_json(
+        recent(bluesky_feed(http))
+    )
+    http.expect_request(
+        "/mastodon/api/v1/accounts/109000000000000001/statuses"
+    ).respond_with_json(recent(mastodon_statuses(http)))
+    http.expect_request("/youtube/channels").respond_with_json(youtube_channel())
+    http.expect_request("/youtube/playlistItems").respond_with_json(
+        recent(youtube_uploads(http))
+    )
+    credentials = tmp_path / "credentials.yaml"
+    credentials.write_text(json.dumps(TOKENS))
+    credentials.chmod(0o600)
+    monkeypatch.setenv("TPS_SOCIAL_CREDENTIALS", str(credentials))
+
+    report = refresh_feeds(content_copy, cache=tmp_path / "cache")
+    assert {f.platform for f in report.feeds if f.status == "ok" and f.items} == set(
+        PLATFORMS
+    )
+    build(
+        ("public",),
+        content=content_copy,
+        output_root=tmp_path / "output",
+        settings={"SOCIAL_FEEDS": {"cache_dir": str(tmp_path / "cache")}},
+        cache_root=tmp_path / "pelican-cache",
+    )
+    site = tmp_path / "output" / "public"
+    unit = BeautifulSoup(
+        (site / "units/32-division/index.html").read_text(), "html.parser"
+    )
+    links = {a["href"] for a in unit.select(".tps-feed-item__title a")}
+    assert "https://x.com/TPS32Div/status/1863000000000000001" in links
+    assert "https://www.facebook.com/TPS32Division/posts/pfbid01" in links
+    river = "".join(
+        p.read_text() for p in (site / "social-media/activity").rglob("index.html")
+    )
+    assert "https://bsky.app/profile/tps11div.bsky.social/post/3lbbq0000001" in river
+    assert "https://www.youtube.com/watch?v=dQw4w9WgXcQ" in river
+    assert 'alt="Police cars blocking an intersection"' in river
+    assert "Content warning:</strong> Collision, injuries" in river
+    for hidden in (
+        "Thanks, we have passed this on",
+        "Missing person located",
+        "Someone else",
+        "@resident thanks",
+    ):
+        assert hidden not in river
+    assert "127.0.0.1" not in river  # images are our copies
+    assert list((site / "media/feeds").glob("*.jpg"))
+    home = (site / "index.html").read_text()
+    assert "tps-feed-item" in home
+    for path in [*site.rglob("*"), *(tmp_path / "cache").rglob("*")]:
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(secret.encode() in data for secret in SECRETS), path
