@@ -263,7 +263,12 @@ class _Run:
         """`_fetched` through the platform's API: the same fetcher (deadline,
         caps, retries), the same items; its errors in the report's words."""
         connector = api.connector
-        if not due(account.platform, old, self.now):
+        # Only a cache this API wrote may wait (not one from a former feed URL).
+        if (
+            old is not None
+            and old.url.startswith(api.base)
+            and not due(account.platform, old, self.now)
+        ):
             # A quiet account, asked less often (connectors/budget.py): its
             # items stay as they are, last_success too.
             return old.model_copy(update={"last_attempt": self.now}), 0
