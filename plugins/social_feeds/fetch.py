@@ -34,6 +34,21 @@ FEED_ACCEPT = (
     "application/json;q=0.9, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
 IMAGE_ACCEPT = "image/jpeg, image/png, image/webp, image/gif;q=0.9"
+API_ACCEPT = "application/json"
+ERROR_BODY_CAP = 16_384  # of an API's error body, kept to read its error code
+# Response headers an API connector reads (rate limits), kept on the result.
+KEPT_HEADERS = (
+    "retry-after",
+    "x-rate-limit-limit",
+    "x-rate-limit-remaining",
+    "x-rate-limit-reset",
+    "x-ratelimit-remaining",
+    "x-ratelimit-reset",
+    "ratelimit-remaining",
+    "ratelimit-reset",
+    "x-business-use-case-usage",
+    "x-app-usage",
+)
 
 
 @dataclass(frozen=True)
@@ -46,6 +61,10 @@ class FetchResult:
     last_modified: str | None = None
     error: str | None = None  # "<url>: <cause>"; None when the fetch worked
     attempts: int = 0
+    # With `api=True`: the start of an error response's body, and the
+    # KEPT_HEADERS of the last response (lower-case names).
+    error_body: bytes | None = None
+    headers: dict[str, str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -66,10 +85,13 @@ class _Failure(Exception):
         status: int | None = None,
         retry: bool = False,
         retry_after: float | None = None,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
     ):
         super().__init__(cause)
         self.cause, self.status = cause, status
         self.retry, self.retry_after = retry, retry_after
+        self.body, self.headers = body, headers
 
 
 class Fetcher:
@@ -124,17 +146,26 @@ class Fetcher:
         last_modified: str | None = None,
         accept: str = FEED_ACCEPT,
         trusted_origin: str | None = None,
+        headers: dict[str, str] | None = None,
+        api: bool = False,
     ) -> FetchResult:
         """GET `url` (conditionally when validators are given), with retries.
 
         Every request, redirects included, follows `urlpolicy`: the origin of
-        `trusted_origin` (default: `url` itself, the configured feed) may be
-        on the build's own network; any other must be public, on its default
-        port. So a URL taken from a feed (an image, a redirect) cannot make us
-        fetch from the build machine's network or a metadata service."""
+        `trusted_origin` (default: `url` itself, the configured feed or API
+        base) may be on the build's own network; any other must be public, on
+        its default port. So a URL taken from a feed (an image, a redirect)
+        cannot make us fetch from the build machine's network or a metadata
+        service.
+
+        `headers` are sent as given (an API's Authorization: never in the URL).
+        With `api`, an error's body start and the rate-limit headers are kept."""
         extensions = {urlpolicy.TRUSTED_ORIGIN: urlpolicy.origin(trusted_origin or url)}
+        if api:
+            extensions = {**extensions, "tps_api": True}
+        extra = headers or {}
         # Only what _Inflater can decode with a bound on its output.
-        headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}
+        headers = {**extra, "Accept": accept, "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
@@ -155,6 +186,8 @@ class Fetcher:
                         status=failure.status,
                         error=f"{url}: {failure.cause}{tried}{why_not}",
                         attempts=attempts,
+                        error_body=failure.body,
+                        headers=failure.headers,
                     )
                 await asyncio.sleep(delay)
 
@@ -213,22 +246,36 @@ class Fetcher:
             "GET", url, headers=headers, extensions=extensions
         ) as response:
             status = response.status_code
+            api = "tps_api" in extensions
+            kept = _kept_headers(response) if api else None
+            error_body = (
+                await self._error_body(response) if api and status >= 400 else None
+            )
             if status == 429 or status >= 500:
                 raise _Failure(
                     f"HTTP {status} {response.reason_phrase}".rstrip(),
                     status=status,
                     retry=True,
-                    retry_after=_retry_after(response.headers.get("Retry-After")),
+                    retry_after=_retry_after(response.headers.get("Retry-After"))
+                    if response.headers.get("Retry-After")
+                    else _reset_after(response.headers),
+                    body=error_body,
+                    headers=kept,
                 )
             validators = {
                 "etag": response.headers.get("ETag"),
                 "last_modified": response.headers.get("Last-Modified"),
             }
+            if kept is not None:
+                validators["headers"] = kept
             if status == 304:
                 return {"url": url, "status": 304, **validators}
             if status != 200:
                 raise _Failure(
-                    f"HTTP {status} {response.reason_phrase}".rstrip(), status=status
+                    f"HTTP {status} {response.reason_phrase}".rstrip(),
+                    status=status,
+                    body=error_body,
+                    headers=kept,
                 )
             body = await self._read(response)
             return {
@@ -239,13 +286,21 @@ class Fetcher:
                 **validators,
             }
 
-    async def _read(self, response: httpx.Response) -> bytes:
+    async def _error_body(self, response: httpx.Response) -> bytes | None:
+        """The first ERROR_BODY_CAP bytes of an error response (an API's error
+        code is in its body); None if it cannot be read."""
+        try:
+            return await self._read(response, cap=ERROR_BODY_CAP)
+        except (_Failure, httpx.HTTPError):
+            return None
+
+    async def _read(self, response: httpx.Response, cap: int | None = None) -> bytes:
         """The decoded body, refused as soon as it passes `max_bytes`.
 
         The cap holds while streaming and after decompression: the raw bytes
         are inflated here, never more than one byte past the cap, so a small
         gzip bomb stops at the cap without ever being inflated in memory."""
-        cap = self.settings.max_bytes
+        cap = cap or self.settings.max_bytes
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > cap:
             raise _Failure(
@@ -323,6 +378,35 @@ def _timeout_cause(error: httpx.TimeoutException, settings: FeedSettings) -> str
     if isinstance(error, httpx.ReadTimeout):
         return f"timed out waiting for data ({settings.read_timeout:g} s)"
     return f"timed out ({type(error).__name__})"
+
+
+def _kept_headers(response: httpx.Response) -> dict[str, str]:
+    return {
+        name: response.headers[name]
+        for name in KEPT_HEADERS
+        if name in response.headers
+    }
+
+
+def _reset_after(headers: httpx.Headers) -> float | None:
+    """Seconds until a rate limit resets: X's x-rate-limit-reset and
+    Bluesky's RateLimit-Reset (epoch seconds) or Mastodon's X-RateLimit-Reset
+    (an ISO 8601 time)."""
+    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
+        value = (headers.get(name) or "").strip()
+        if not value:
+            continue
+        if value.isdigit():
+            when = dt.datetime.fromtimestamp(int(value), dt.UTC)
+        else:
+            try:
+                when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                continue
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+        return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+    return None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -29,6 +29,9 @@ class FeedItem(BaseModel):
     # URL: no visitor's browser ever requests a third-party image (or pixel).
     image_local: str | None = None
     image_alt: str = ""
+    # The author's content warning (Mastodon's spoiler_text), plain text:
+    # pages show it before the text.
+    content_warning: str = ""
     published: AwareDatetime
     updated: AwareDatetime | None = None
     is_video: bool = False

@@ -21,9 +21,14 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from . import cache
-from .fetch import Fetcher, FetchResult
+from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
+from .connectors.budget import due
+from .connectors.credentials import credentials_path, load_credentials
+from .connectors.graph import BACK_OFF_AT, graph_usage
+from .fetch import API_ACCEPT, Fetcher, FetchResult
 from .media import MediaStore, media_name, prune
 from .models import CachedFeed, FeedItem
+from .normalise import normalise_items
 from .parse import FeedParseError, parse_feed
 from .registry import FeedAccount
 from .report import FeedReport, RefreshReport, write_report
@@ -34,6 +39,9 @@ log = logging.getLogger(__name__)
 # From this many feeds on, parsing (CPU-bound: ~5 ms a feed) runs in worker
 # processes on every core instead of holding up the event loop.
 PARALLEL_PARSE_FROM = 16
+# Requests in flight at once to one platform's API: few enough that a usage
+# header or a failed token stops the rest before they are sent.
+API_CONCURRENCY = 4
 
 
 class RefreshError(Exception):
@@ -44,6 +52,8 @@ def refresh(
     accounts: list[FeedAccount],
     settings: FeedSettings,
     now: dt.datetime | None = None,
+    *,
+    credentials: dict[str, dict[str, str]] | None = None,
 ) -> RefreshReport:
     """Refresh every account's feed into `settings.cache_dir`; returns within
     `settings.deadline` seconds (plus the time to record what was cut off).
@@ -62,7 +72,10 @@ def refresh(
     try:
         with archive_for_refresh(settings, _unique(accounts)) as archive:
             run = functools.partial(
-                asyncio.run, refresh_async(accounts, settings, now=now, archive=archive)
+                asyncio.run,
+                refresh_async(
+                    accounts, settings, now=now, archive=archive, credentials=credentials
+                ),
             )
             if not _loop_running():
                 return run()
@@ -86,16 +99,28 @@ async def refresh_async(
     *,
     now: dt.datetime | None = None,
     archive=None,
+    credentials: dict[str, dict[str, str]] | None = None,
 ) -> RefreshReport:
+    """`credentials`: platform -> keys; None reads TPS_SOCIAL_CREDENTIALS
+    (only when some account has an `api_id`)."""
     now = now or dt.datetime.now(dt.UTC)
     _check_writable(settings.cache_dir)
     accounts = _unique(accounts)
+    path = credentials_path()
+    try:
+        if credentials is None:
+            wanted = any(account.api_id for account in accounts)
+            credentials = load_credentials(path) if wanted else {}
+        api = plan(accounts, credentials, credentials_file=path)
+    except CredentialsError as error:
+        raise RefreshError(str(error)) from None
+    accounts = api.accounts
     started = time.monotonic()
     deadline_at = asyncio.get_running_loop().time() + settings.deadline
     deadline_reached = False
     pool = _parse_pool(len(accounts))
     async with Fetcher(settings, deadline_at=deadline_at) as fetcher:
-        run = _Run(settings, now, fetcher, pool)
+        run = _Run(settings, now, fetcher, pool, api.api, api.secrets)
         run.archive = archive
         tasks = [asyncio.create_task(run.guarded(account)) for account in accounts]
         try:
@@ -130,6 +155,7 @@ async def refresh_async(
         deadline=settings.deadline,
         deadline_reached=deadline_reached,
         feeds=[run.reports[account.key] for account in accounts],
+        notices=api.notices + run.notices(),
     )
     write_report(settings.cache_dir, report)
     removed = prune(settings.cache_dir)
@@ -153,7 +179,16 @@ class _Run:
         now: dt.datetime,
         fetcher: Fetcher,
         pool: Executor | None,
+        api: dict[str, ApiPlan] | None = None,
+        secrets: list[str] | None = None,
     ):
+        self.api = api or {}  # account key -> its API connector
+        self.secrets = secrets or []  # never in an error, the cache or the report
+        # platform -> why no more requests go to its API in this run (a token
+        # failed, a rate limit or a usage threshold was reached)
+        self.gates: dict[str, str] = {}
+        self.api_slots: dict[str, asyncio.Semaphore] = {}
+        self.token_failures: dict[str, tuple[str, list[str]]] = {}
         self.settings = settings
         self.now = now
         self.fetcher = fetcher
@@ -222,6 +257,8 @@ class _Run:
         """The feed to store and its count of new items, or _FeedFailed."""
         # Validators only when there is something to keep: a 304 on an empty
         # cache (or a cache of another URL) would leave the account with nothing.
+        if account.key in self.api:
+            return await self._api_fetched(account, old, self.api[account.key])
         revalidate = old is not None and bool(old.items) and old.url == account.feed
         result = await self.fetcher.fetch(
             account.feed,
@@ -245,6 +282,153 @@ class _Run:
             ) from None
         known = {item.id for item in old.items} if old else set()
         return feed, sum(1 for item in feed.items if item.id not in known)
+
+    async def _api_fetched(
+        self, account: FeedAccount, old: CachedFeed | None, api: ApiPlan
+    ) -> tuple[CachedFeed, int]:
+        """`_fetched` through the platform's API: the same fetcher (deadline,
+        caps, retries), the same items; its errors in the report's words."""
+        connector = api.connector
+        # Only a cache this API wrote may wait (not one from a former feed URL).
+        if (
+            old is not None
+            and old.url.startswith(api.base)
+            and not due(account.platform, old, self.now)
+        ):
+            # A quiet account, asked less often (connectors/budget.py): its
+            # items stay as they are, last_success too.
+            return old.model_copy(update={"last_attempt": self.now}), 0
+        since = _newest_id(old) if connector.incremental and old is not None else None
+        slots = self.api_slots.setdefault(
+            account.platform,
+            asyncio.Semaphore(min(API_CONCURRENCY, self.settings.concurrency)),
+        )
+
+        async def get(call, **validators) -> FetchResult:
+            async with slots:  # the gate is read once a slot is ours
+                if account.platform in self.gates:
+                    raise _FeedFailed(
+                        f"{account.feed}: {self.gates[account.platform]}; "
+                        "not requested",
+                        None,
+                    )
+                result = await self.fetcher.fetch(
+                    call.url,
+                    headers=call.headers,
+                    accept=API_ACCEPT,
+                    api=True,
+                    **validators,
+                )
+                self._watch_usage(account.platform, connector.name, result)
+                return result
+
+        try:
+            call = await connector.resolve(
+                get, account, api.base, api.secret, since=since
+            )
+        except ApiFailure as failure:
+            raise self._api_failed(account, account.feed, failure) from None
+        revalidate = (
+            connector.conditional
+            and old is not None
+            and bool(old.items)
+            and old.url == (call.cache_url or call.url)
+        )
+        result = await get(
+            call,
+            etag=old.etag if revalidate else None,
+            last_modified=old.last_modified if revalidate else None,
+        )
+        if result.not_modified and revalidate:
+            return self._not_modified(old, result), 0
+        if not result.ok or result.not_modified:
+            raise self._api_failed(account, call.url, connector.failure(result))
+        try:
+            parsed = connector.parse(
+                result.body or b"",
+                account,
+                now=self.now,
+                cap=self.settings.per_feed_cap,
+            )
+        except FeedParseError as error:
+            raise _FeedFailed(
+                scrub(f"{call.url}: {error.reason}", self.secrets), result.status
+            ) from None
+        items = parsed.items
+        url = call.cache_url or call.url
+        if old is not None and old.url == url and (since or not items):
+            # Only newer posts were asked for, or none came: the last posts
+            # are still the last ones.
+            items = normalise_items(
+                [*items, *old.items],
+                now=self.now,
+                cap=self.settings.per_feed_cap,
+                shared_links={account.url},
+            )
+        feed = CachedFeed(
+            account=account.key,
+            url=url,
+            items=items,
+            profile=parsed.profile,
+            etag=result.etag if connector.conditional else None,
+            last_modified=result.last_modified if connector.conditional else None,
+            last_success=self.now,
+            last_attempt=self.now,
+            last_status=result.status,
+            last_error=None,
+        )
+        known = {item.id for item in old.items} if old else set()
+        return feed, sum(1 for item in feed.items if item.id not in known)
+
+    def _api_failed(
+        self, account: FeedAccount, url: str, failure: ApiFailure
+    ) -> _FeedFailed:
+        message = scrub(failure.message, self.secrets)
+        if failure.kind in ("token", "rate"):
+            self.gates.setdefault(account.platform, message)
+        if failure.kind == "token":
+            _, handles = self.token_failures.setdefault(account.platform, (message, []))
+            handles.append(account.handle)
+        return _FeedFailed(scrub(f"{url}: {message}", self.secrets), failure.status)
+
+    def _watch_usage(self, platform: str, name: str, result: FetchResult) -> None:
+        """Close the platform's gate before its limit is reached: Graph's usage
+        headers at BACK_OFF_AT %, X's remaining count at 0."""
+        headers = result.headers or {}
+        if platform in ("facebook", "instagram"):
+            used, regain = graph_usage(headers)
+            if used >= BACK_OFF_AT or regain > 0:
+                self.gates.setdefault(
+                    platform,
+                    f"{name} Graph API usage at {used}% of its limit"
+                    + (f", access regained in {regain} min" if regain else "")
+                    + "; backing off until a later refresh",
+                )
+        remaining = headers.get("x-rate-limit-remaining")
+        if remaining is not None and remaining.strip() == "0":
+            reset = headers.get("x-rate-limit-reset", "?")
+            self.gates.setdefault(
+                platform,
+                f"{name} rate limit used up (x-rate-limit-reset {reset}); "
+                "backing off until it resets",
+            )
+
+    def notices(self) -> list[str]:
+        """One line per platform whose token failed, naming its accounts."""
+        lines = []
+        for platform, (message, handles) in self.token_failures.items():
+            gated = [
+                key.partition(":")[2]
+                for key, report in self.reports.items()
+                if report.platform == platform
+                and report.error
+                and "not requested" in report.error
+            ]
+            every = sorted(set(handles + gated))
+            lines.append(
+                f"{platform}: {message}; accounts affected: {', '.join(every)}"
+            )
+        return lines
 
     def _not_modified(self, old: CachedFeed, result: FetchResult) -> CachedFeed:
         return old.model_copy(
@@ -306,6 +490,7 @@ class _Run:
     ) -> None:
         """Record the failed attempt; the cached items, profile, validators and
         last success stay as they were."""
+        error = scrub(error, self.secrets) if self.secrets else error
         attempt = {"last_attempt": self.now, "last_status": status, "last_error": error}
         if old is None:
             feed = CachedFeed(account=account.key, url=account.feed, **attempt)
@@ -348,6 +533,12 @@ class _Run:
             error=feed.last_error,
             duration=round(duration, 3),
         )
+
+
+def _newest_id(old: CachedFeed) -> str | None:
+    if old.stale or not old.items:
+        return None
+    return max(old.items, key=lambda item: item.published).id
 
 
 def _with_stored_images(cache_dir: Path, items: list[FeedItem]) -> list[FeedItem]:

@@ -1,4 +1,5 @@
-"""The feeds to fetch: every account in the unit files that has a `feed` URL.
+"""The feeds to fetch: every account in the unit files that has a `feed` URL
+or an `api_id` (read through its platform's API: connectors/).
 
 There is no second list to keep: the unit files are the registry."""
 
@@ -17,10 +18,11 @@ class FeedAccount:
     platform: str
     handle: str
     url: str  # the account's profile page
-    feed: str  # the feed URL
+    feed: str  # the feed URL ("" for an account read only through its API)
     unit: str  # unit slug
     unit_name: str
     member: str | None  # member name, or None for the unit's own account
+    api_id: str | None = None  # the platform's own id, for its API connector
 
 
 def account_key(platform: str, handle: str) -> str:
@@ -39,11 +41,12 @@ def feed_accounts(content: Path) -> list[FeedAccount]:
             platform=record.account.platform,
             handle=record.account.handle,
             url=record.account.url,
-            feed=record.account.feed,
+            feed=record.account.feed or "",
             unit=record.unit.slug,
             unit_name=record.unit.unit.name,
             member=record.member.name if record.member else None,
+            api_id=record.account.api_id,
         )
         for record in directory.accounts
-        if record.account.feed
+        if record.account.feed or record.account.api_id
     ]

@@ -47,6 +47,8 @@ class RefreshReport(BaseModel):
     deadline: float  # seconds allowed
     deadline_reached: bool = False
     feeds: list[FeedReport] = []
+    # One line each: a platform skipped (no credentials) or whose token failed.
+    notices: list[str] = []
 
     @property
     def failed(self) -> list[FeedReport]:
@@ -102,6 +104,10 @@ def render(report: RefreshReport, console: Console) -> None:
     else:
         for feed in report.feeds:
             console.print(_line(feed), markup=False, highlight=False, soft_wrap=True)
+    for notice in report.notices:
+        console.print(
+            f"notice: {notice}", markup=False, highlight=False, soft_wrap=True
+        )
     console.print(report.summary(), markup=False, highlight=False, soft_wrap=True)
 
 

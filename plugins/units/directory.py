@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from content_model import safe_yaml
 from content_model.problems import Problem, relative
 
+from .api_ids import api_id_problem
 from .models import Account, Member, Unit
 
 KINDS = {
@@ -176,9 +177,33 @@ def _parse_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]
     if not isinstance(data, dict):
         return None, [Problem(where, 1, "", "must be a mapping of unit fields")]
     try:
-        return UnitEntry(path.stem, Unit.model_validate(data), where), []
+        unit = Unit.model_validate(data)
     except ValidationError as error:
         return None, [_problem(where, node, data, item) for item in error.errors()]
+    return UnitEntry(path.stem, unit, where), _api_id_problems(where, node, unit)
+
+
+def _api_id_problems(where: str, node, unit: Unit) -> list[Problem]:
+    """Each `api_id` in the platform's own format, reported at its line."""
+    located: list[tuple[tuple, Account]] = [
+        (("accounts", i), account) for i, account in enumerate(unit.accounts)
+    ]
+    for m, member in enumerate(unit.members):
+        located += [
+            (("members", m, "accounts", i), account)
+            for i, account in enumerate(member.accounts)
+        ]
+    problems = []
+    for loc, account in located:
+        if account.api_id is None:
+            continue
+        message = api_id_problem(account.platform, account.api_id)
+        if message:
+            loc = (*loc, "api_id")
+            problems.append(
+                Problem(where, _line(node, loc), ".".join(map(str, loc)), message)
+            )
+    return problems
 
 
 def _problem(where: str, node, data, item: dict) -> Problem:

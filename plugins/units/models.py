@@ -64,6 +64,9 @@ class Account(Strict):
     handle: Text
     url: HttpsUrl
     feed: FeedUrl | None = None
+    # The platform's own id for the account, read through its official API
+    # when there is no `feed` (format checked per platform: api_ids.py).
+    api_id: Text | None = None
     verified: dt.date
     review_due: dt.date
 
