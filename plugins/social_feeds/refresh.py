@@ -20,6 +20,9 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from records_archive import ArchiveError
+from records_archive.session import archive_for_refresh
+
 from . import cache
 from .fetch import Fetcher, FetchResult
 from .media import MediaStore, media_name, prune
@@ -55,9 +58,6 @@ def refresh(
     records_archive) before the cache is written; an archive that cannot be
     opened (corrupt, locked) or another refresh running stops this one before
     it writes anything (RefreshError)."""
-    from records_archive import ArchiveError
-    from records_archive.session import archive_for_refresh
-
     _check_writable(settings.cache_dir)
     try:
         with archive_for_refresh(settings, _unique(accounts)) as archive:
@@ -171,7 +171,7 @@ class _Run:
         except OSError:
             raise
         except Exception as error:
-            if type(error).__name__ == "ArchiveError":
+            if isinstance(error, ArchiveError):
                 raise  # the archive failed mid-run: stop, as for the cache
             log.exception("social_feeds: refreshing %s", account.feed)
             if account.key not in self.reports:
