@@ -191,6 +191,9 @@ def test_the_sample_keys_found_post_is_held(public_site, internal_site):
     assert "647-555-0143" not in every_page(public_site)
     queue = page(internal_site, "moderation/").get_text(" ")
     assert "Keys found" in queue and "TPS32Division" in queue
+    report = page(internal_site, "monitoring/")
+    held = report.select_one(".tps-monitoring__held")
+    assert "held" in held.get_text() and held.a["href"].endswith("moderation/")
 
 
 @pytest.mark.parametrize(
