@@ -11,7 +11,9 @@ past days and is left out of those rows. The last row (the cache's as-of date)
 is written by an internal build, exactly as the scheduled job writes it.
 
 Caveat, stated on purpose: the cache keeps each feed's latest items only, so
-the earliest weeks may undercount the busiest accounts.
+these rows may undercount the busiest accounts' earliest weeks. The internal
+build recomputes the posting rows of the last 12 weeks from the records
+archive (plugins/records_archive, every item ever fetched) and shows those.
 """
 
 from __future__ import annotations

@@ -175,12 +175,12 @@ def test_release_shows_a_held_item_and_hide_takes_one_off_every_page(governed):
     )
     build(
         content=content,
-        output_root=root / "output-2",
+        output_root=root / "output",  # a rebuild: unchanged pages may be reused
         settings={"SOCIAL_FEEDS": {"cache_dir": str(governed["cache"])}},
-        cache_root=root / "pelican-cache-2",
+        cache_root=root / "pelican-cache",
     )
-    public = every_page(root / "output-2" / "public")
-    internal = every_page(root / "output-2" / "internal")
+    public = every_page(root / "output" / "public")
+    internal = every_page(root / "output" / "internal")
     assert PHONE_POST in public
     assert PLAIN_POST not in public and PLAIN_POST not in internal
     assert PROFANE_POST not in public
@@ -191,6 +191,9 @@ def test_the_sample_keys_found_post_is_held(public_site, internal_site):
     assert "647-555-0143" not in every_page(public_site)
     queue = page(internal_site, "moderation/").get_text(" ")
     assert "Keys found" in queue and "TPS32Division" in queue
+    report = page(internal_site, "monitoring/")
+    held = report.select_one(".tps-monitoring__held")
+    assert "held" in held.get_text() and held.a["href"].endswith("moderation/")
 
 
 @pytest.mark.parametrize(

@@ -451,3 +451,32 @@ def test_the_archive_benchmark_exports_every_version():
     figures = run_bench(versions=400, accounts=2)
     assert figures["versions"] == 400
     assert figures["export_csv_seconds"] > 0 and figures["export_json_seconds"] > 0
+
+
+def test_a_corrupt_archive_stops_publish_and_the_live_site_keeps_its_release(
+    content_copy, tmp_path
+):
+    from sitebuild.deploy import Target, list_releases
+    from sitebuild.publish import PublishError, publish
+
+    cache = tmp_path / "feeds-cache"
+    shutil.copytree(ROOT / "feeds" / "cache", cache)
+    target = tmp_path / "srv"
+    common = {
+        "content": content_copy,
+        "lock": tmp_path / "publish.lock",
+        "audit": False,
+        "feeds_cache": cache,
+    }
+    publish(("public",), str(target), **common)
+    releases = list_releases(Target.parse(str(target), "public"))
+    live = (target / "public" / "current").resolve()
+    (cache / "archive.sqlite").write_bytes(b"not a database at all" * 64)
+    before = snapshot(cache)
+    with pytest.raises(PublishError, match="records archive is corrupt"):
+        publish(("public",), str(target), refresh=True, **common)
+    assert (target / "public" / "current").resolve() == live
+    assert list_releases(Target.parse(str(target), "public")) == releases
+    after = snapshot(cache)
+    after.pop("archive.sqlite.lock")  # the refresh lock (empty), not feed data
+    assert after == before

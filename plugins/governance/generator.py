@@ -379,6 +379,7 @@ class GovernanceGenerator(Generator):
             findings_by_account=by_account,
             trend=trend,
             trend_chart=self.charts["findings-per-100-posts"],
+            held_items=self.queue.held,
             all_topics=topics(findings, self.lessons),
             **common,
         )

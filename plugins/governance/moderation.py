@@ -239,9 +239,6 @@ class Screening:
     hidden: set[str] = field(default_factory=set)  # links
     pinned: set[str] = field(default_factory=set)  # links
 
-    def shown(self, link: str) -> bool:
-        return link not in self.hidden and all(h.item.link != link for h in self.held)
-
     @property
     def blocked(self) -> set[str]:
         """The links of every item no page may show."""

@@ -101,12 +101,17 @@ class ArchiveError(Exception):
 
 
 def archive_path(configured: Path | str | None, cache_dir: Path) -> Path:
-    """`TPS_ARCHIVE` if set, else the setting, else next to the cache folder."""
+    """`TPS_ARCHIVE` if set, else the setting, else next to a cache folder
+    named `cache` (feeds/cache -> feeds/archive.sqlite), else inside the cache
+    folder: two caches in one temporary folder never share an archive."""
     if os.environ.get(ENV):
         return Path(os.environ[ENV])
     if configured:
         return Path(configured)
-    return Path(cache_dir).parent / DEFAULT_NAME
+    cache_dir = Path(cache_dir)
+    if cache_dir.name == "cache":
+        return cache_dir.parent / DEFAULT_NAME
+    return cache_dir / DEFAULT_NAME
 
 
 def content_sha256(item) -> str:

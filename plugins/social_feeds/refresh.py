@@ -20,6 +20,9 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from records_archive import ArchiveError
+from records_archive.session import archive_for_refresh
+
 from . import cache
 from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
 from .connectors.budget import due
@@ -65,9 +68,6 @@ def refresh(
     records_archive) before the cache is written; an archive that cannot be
     opened (corrupt, locked) or another refresh running stops this one before
     it writes anything (RefreshError)."""
-    from records_archive import ArchiveError
-    from records_archive.session import archive_for_refresh
-
     _check_writable(settings.cache_dir)
     try:
         with archive_for_refresh(settings, _unique(accounts)) as archive:
@@ -207,7 +207,7 @@ class _Run:
         except OSError:
             raise
         except Exception as error:
-            if type(error).__name__ == "ArchiveError":
+            if isinstance(error, ArchiveError):
                 raise  # the archive failed mid-run: stop, as for the cache
             log.exception("social_feeds: refreshing %s", account.feed)
             if account.key not in self.reports:
