@@ -5,6 +5,7 @@ default port; link-local and metadata addresses never."""
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 
 import httpx
 import pytest
@@ -128,3 +129,42 @@ def test_the_policy_refuses(url, trusted, why):
 )
 def test_the_policy_allows(url, trusted):
     asyncio.run(check(httpx.URL(url), origin(trusted) if trusted else None))
+
+
+def test_connections_go_to_the_checked_address_not_a_second_lookup(
+    feeds, tmp_path, monkeypatch
+):
+    """The name resolves once, for the check; the connection uses that answer
+    (no second lookup that DNS rebinding could change). Here the system
+    resolver does not know the name at all: only the pinned address works."""
+    from social_feeds import urlpolicy
+    from social_feeds.fetch import Fetcher
+
+    real = urlpolicy.resolve
+
+    async def resolve(host: str, port: int):
+        if host == "feeds.rebind.test":
+            return [ipaddress.ip_address("127.0.0.1")]
+        return await real(host, port)
+
+    monkeypatch.setattr(urlpolicy, "resolve", resolve)
+    feeds.expect_request("/pinned.atom").respond_with_data(
+        atom("pinned"), content_type=ATOM_TYPE
+    )
+    url = f"http://feeds.rebind.test:{feeds.port}/pinned.atom"
+
+    async def fetch():
+        async with Fetcher(feed_settings(tmp_path)) as fetcher:
+            return await fetcher.fetch(url)
+
+    result = asyncio.run(fetch())
+    assert result.ok and result.body.startswith(b"<?xml"), result.error
+
+
+def test_a_connection_the_policy_did_not_check_is_refused():
+    import httpcore
+
+    from social_feeds.urlpolicy import PinnedBackend
+
+    with pytest.raises(httpcore.ConnectError, match="not checked by the URL policy"):
+        asyncio.run(PinnedBackend().connect_tcp("127.0.0.1", 9))

@@ -4,13 +4,13 @@ sample history script and the tests compute exactly what the build shows."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+
+from content_model.csvsafe import csv_text
 
 WINDOW_DAYS = 28  # posts per week are averaged over the last four weeks
 DORMANT_DAYS = 30  # an account with no post in 30 days is dormant
@@ -292,11 +292,8 @@ ACCOUNT_FIELDS = [
 
 def account_csv(summary: Summary) -> str:
     """The per-account figures as of the summary's date (the dashboard's export)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=ACCOUNT_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    for a in sorted(summary.accounts, key=lambda a: a.key):
-        writer.writerow(
+    return csv_text(
+        (
             {
                 "account": a.key,
                 "platform": a.platform,
@@ -314,5 +311,7 @@ def account_csv(summary: Summary) -> str:
                 "feed_age_days": "" if a.cache_age_days is None else a.cache_age_days,
                 "findings_28d": a.findings,
             }
-        )
-    return buffer.getvalue()
+            for a in sorted(summary.accounts, key=lambda a: a.key)
+        ),
+        ACCOUNT_FIELDS,
+    )

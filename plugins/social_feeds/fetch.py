@@ -117,11 +117,13 @@ class Fetcher:
                 follow_redirects=True,
                 max_redirects=settings.max_redirects,
                 timeout=timeout,
-                limits=httpx.Limits(
-                    max_connections=pool, max_keepalive_connections=pool
-                ),
                 headers={"User-Agent": settings.user_agent},
-                verify=_ssl_context(),
+                transport=urlpolicy.transport(
+                    verify=_ssl_context(),
+                    limits=httpx.Limits(
+                        max_connections=pool, max_keepalive_connections=pool
+                    ),
+                ),
                 event_hooks={"request": [urlpolicy.request_hook]},
             )
             for _ in range(shards)

@@ -12,15 +12,23 @@ Never, not even for the trusted origin: link-local addresses (cloud metadata
 at 169.254.169.254 / fd00:ec2::254 included), unspecified, multicast or
 reserved ones. So a feed answering `302 -> http://169.254.169.254/` and an
 image on another port of the feed's host are refused before any connection.
+
+The connection then goes to the very addresses that were checked (the
+transport's network backend reads them from the request's task): a name that
+resolves to a public address for the check and to a private one a moment
+later (DNS rebinding) cannot slip past.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import ipaddress
 import socket
+import ssl
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -29,6 +37,11 @@ TRUSTED_ORIGIN = "tps_trusted_origin"
 
 Origin = tuple[str, str, int]
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# (host, port) -> the addresses `check` approved, for the current task.
+_approved: contextvars.ContextVar[dict[tuple[str, int], list[Address]]] = (
+    contextvars.ContextVar("tps_urlpolicy_approved")
+)
 
 
 class UrlRefused(Exception):
@@ -102,18 +115,62 @@ async def check(url: httpx.URL, trusted: Origin | None) -> None:
                 f"{host} is not a public address ({address}: link-local, metadata "
                 "or reserved); not fetched"
             )
-    if (scheme, host, port) == trusted:
-        return
-    for address in addresses:
-        if not public(address):
-            raise UrlRefused(f"{host} is not a public address ({address}); not fetched")
-    if port != DEFAULT_PORTS[scheme]:
-        raise UrlRefused(
-            f"{host}:{port}: only the default {scheme} port ({DEFAULT_PORTS[scheme]}) "
-            "is fetched outside the feed's own origin"
-        )
+    if (scheme, host, port) != trusted:
+        for address in addresses:
+            if not public(address):
+                raise UrlRefused(
+                    f"{host} is not a public address ({address}); not fetched"
+                )
+        if port != DEFAULT_PORTS[scheme]:
+            raise UrlRefused(
+                f"{host}:{port}: only the default {scheme} port "
+                f"({DEFAULT_PORTS[scheme]}) is fetched outside the feed's own origin"
+            )
+    _approved.set({**_approved.get({}), (host, port): addresses})
 
 
 async def request_hook(request: httpx.Request) -> None:
     """The httpx request hook: every hop of every request the Fetcher sends."""
     await check(request.url, request.extensions.get(TRUSTED_ORIGIN))
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects only to addresses `check` approved for this host and port in
+    this task; a connection the policy did not check is refused."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend | None = None):
+        self._inner = inner or httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host, port, timeout=None, local_address=None, socket_options=None
+    ):
+        addresses = _approved.get({}).get((host.lower().strip("[]"), port))
+        if not addresses:
+            raise httpcore.ConnectError(
+                f"{host}:{port} was not checked by the URL policy"
+            )
+        error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as failed:
+                error = failed
+        raise error or httpcore.ConnectError(f"{host}:{port}: no address")
+
+    async def connect_unix_socket(self, *args, **kwargs):
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def transport(
+    *, verify: ssl.SSLContext, limits: httpx.Limits
+) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose connections go only where `check` approved."""
+    pinned = httpx.AsyncHTTPTransport(verify=verify, limits=limits)
+    # httpx has no public argument for httpcore's network backend.
+    pinned._pool._network_backend = PinnedBackend()
+    return pinned

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from content_model import safe_yaml
 from content_model.problems import Problem, relative
 
+from .accountrules import fold, url_key
 from .api_ids import api_id_problem
 from .models import Account, Member, Unit
 
@@ -139,7 +140,7 @@ def load_directory(
         problems += found
         if entry:
             entries.append(entry)
-    problems += _duplicates(entries)
+    problems += _duplicates(entries, root)
     entries.sort(key=lambda e: e.sort_key)
     return Directory(entries), problems
 
@@ -250,15 +251,17 @@ def _line(node, loc) -> int:
     return line
 
 
-def _duplicates(entries: list[UnitEntry]) -> list[Problem]:
+def _duplicates(entries: list[UnitEntry], root: Path) -> list[Problem]:
+    """Handles, URLs and member names listed twice, compared as they look
+    (accountrules.fold: NFKC, case, confusables), not as they are spelled."""
     problems, handles, urls, names = [], {}, {}, {}
     for entry in entries:
         for record in Directory([entry]).accounts:
             account = record.account
-            key = (account.platform, account.handle.lower())
+            key = (account.platform, fold(account.handle))
             for seen, value, what in (
                 (handles, key, "handle"),
-                (urls, account.url, "url"),
+                (urls, url_key(account.url), "url"),
             ):
                 if value in seen and seen[value] != (entry.source, record.owner):
                     first = seen[value]
@@ -266,21 +269,36 @@ def _duplicates(entries: list[UnitEntry]) -> list[Problem]:
                     problems.append(
                         Problem(
                             entry.source,
-                            0,
+                            _line_of(root / entry.source, what, shown),
                             f"accounts.{what}",
                             f"'{shown}' ({record.owner}) is already listed for {first[1]} in {first[0]}",
                         )
                     )
                 seen.setdefault(value, (entry.source, record.owner))
         for member in entry.unit.members:
-            if member.name in names:
+            name = fold(member.name)
+            if name in names:
                 problems.append(
                     Problem(
                         entry.source,
-                        0,
+                        _line_of(root / entry.source, "name", member.name),
                         "members.name",
-                        f"'{member.name}' is already a member of {names[member.name]}",
+                        f"'{member.name}' is already a member of {names[name]}",
                     )
                 )
-            names.setdefault(member.name, entry.source)
+            names.setdefault(name, entry.source)
     return problems
+
+
+def _line_of(path: Path, key: str, value: str) -> int:
+    """The line of `key: value` in the unit file (0 if not found): the loaded
+    models keep no YAML marks, and a duplicate is rare."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for number, line in enumerate(lines, 1):
+        found = re.match(rf"\s*(?:-\s+)?{key}:\s*(.*?)\s*$", line)
+        if found and found[1].strip("'\"") == value:
+            return number
+    return 0

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import functools
-import io
 import json
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
+from content_model.csvsafe import csv_text
 from content_model.pages import write_page
 from content_model.problems import ContentError
 
@@ -80,11 +79,9 @@ class UnitsGenerator(Generator):
             + "\n",
             encoding="utf-8",
         )
-        buffer = io.StringIO()
-        table = csv.DictWriter(buffer, fieldnames=REGISTRY_FIELDS, lineterminator="\n")
-        table.writeheader()
-        table.writerows(rows)
-        (folder / "accounts.csv").write_text(buffer.getvalue(), encoding="utf-8")
+        (folder / "accounts.csv").write_text(
+            csv_text(rows, REGISTRY_FIELDS), encoding="utf-8"
+        )
 
 
 def registry_rows(directory: Directory) -> list[dict]:

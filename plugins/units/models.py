@@ -7,7 +7,16 @@ import ipaddress
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
+
+from .accountrules import check_handle, check_url
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Platform = Literal[
@@ -69,6 +78,18 @@ class Account(Strict):
     api_id: Text | None = None
     verified: dt.date
     review_due: dt.date
+
+    @field_validator("handle")
+    @classmethod
+    def _handle_rules(cls, value: str, info: ValidationInfo) -> str:
+        platform = info.data.get("platform")
+        return check_handle(platform, value) if platform else value
+
+    @field_validator("url")
+    @classmethod
+    def _on_platform_host(cls, value: str, info: ValidationInfo) -> str:
+        platform = info.data.get("platform")
+        return check_url(platform, value) if platform else value
 
 
 class Member(Strict):
