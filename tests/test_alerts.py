@@ -105,6 +105,11 @@ def fetch(url, headers=None) -> str:
 def served(public_server, internal_server, post_url) -> dict[str, str]:
     pages = {p: fetch(public_server.url + p) for p in [*PUBLIC_PAGES, post_url]}
     pages["intranet /"] = fetch(internal_server.url + "/", AUTH)
+    try:
+        fetch(public_server.url + "/no-such-page/")
+    except urllib.error.HTTPError as error:  # the 404 page carries it too
+        assert error.code == 404
+        pages["404"] = error.read().decode()
     return pages
 
 
