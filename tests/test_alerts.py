@@ -105,6 +105,11 @@ def fetch(url, headers=None) -> str:
 def served(public_server, internal_server, post_url) -> dict[str, str]:
     pages = {p: fetch(public_server.url + p) for p in [*PUBLIC_PAGES, post_url]}
     pages["intranet /"] = fetch(internal_server.url + "/", AUTH)
+    try:
+        fetch(public_server.url + "/no-such-page/")
+    except urllib.error.HTTPError as error:  # the 404 page carries it too
+        assert error.code == 404
+        pages["404"] = error.read().decode()
     return pages
 
 
@@ -363,3 +368,18 @@ def test_the_audit_serves_every_page_with_alerts(srv, tmp_path):
         html = fetch(site.url + "/blogs/")
     banner = region(html)
     assert "tps-site-alert--emergency" in banner and "tps-site-alert--warning" in banner
+
+
+def test_a_bad_alerts_file_names_the_file_entry_and_field(tmp_path):
+    from alerts.model import AlertError, load_content_alerts
+
+    (tmp_path / "alerts.yaml").write_text(
+        "alerts:\n  - id: road-closure\n    message: Closed.\n    posted: 2026-07-14 07:40\n"
+    )
+    with pytest.raises(AlertError, match=r"alerts\.yaml: alerts\[1\]: title: missing"):
+        load_content_alerts(tmp_path)
+    (tmp_path / "alerts.yaml").write_text(
+        "alerts:\n  - id: x\n    title: T\n    message: M\n    posted: 2026-07-14 07:40\n    colour: red\n"
+    )
+    with pytest.raises(AlertError, match=r"alerts\[1\]: colour: unknown field"):
+        load_content_alerts(tmp_path)

@@ -94,8 +94,8 @@ def make_alert(
 ) -> Alert:
     """Validate one alert; `where` prefixes every error (a file, or `--`)."""
     prefix = f"{where}: " if where else ""
-    title = (title or "").strip()
-    message = (message or "").strip()
+    title = str(title or "").strip()
+    message = " ".join(str(message or "").split())
     if not title:
         raise AlertError(f"{prefix}title: missing; an alert needs a short title")
     if len(title) > 120:
@@ -179,8 +179,9 @@ def load_content_alerts(content: Path) -> list[Alert]:
             if isinstance(posted, dt.datetime)
             else parse_time(posted, f"{where}: posted")
         )
+        fields = {"title": None, "message": None, **entry}
         alert = make_alert(
-            **{k: v for k, v in entry.items() if k != "posted"},
+            **{k: v for k, v in fields.items() if k != "posted"},
             posted=posted,
             source="content",
             where=where,
