@@ -74,7 +74,11 @@ def refresh(
             run = functools.partial(
                 asyncio.run,
                 refresh_async(
-                    accounts, settings, now=now, archive=archive, credentials=credentials
+                    accounts,
+                    settings,
+                    now=now,
+                    archive=archive,
+                    credentials=credentials,
                 ),
             )
             if not _loop_running():
