@@ -25,6 +25,15 @@ from tests.test_feeds_refresh import (
 )
 
 
+def _run(coroutine):
+    """asyncio.run in a thread of its own: a session's Playwright browser keeps
+    an event loop running in the main thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def loopback_server():
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
@@ -116,7 +125,7 @@ def test_images_on_another_port_of_the_feeds_host_are_refused(feeds, other, tmp_
 )
 def test_the_policy_refuses(url, trusted, why):
     with pytest.raises(UrlRefused, match=why):
-        asyncio.run(check(httpx.URL(url), origin(trusted) if trusted else None))
+        _run(check(httpx.URL(url), origin(trusted) if trusted else None))
 
 
 @pytest.mark.parametrize(
@@ -128,7 +137,7 @@ def test_the_policy_refuses(url, trusted, why):
     ],
 )
 def test_the_policy_allows(url, trusted):
-    asyncio.run(check(httpx.URL(url), origin(trusted) if trusted else None))
+    _run(check(httpx.URL(url), origin(trusted) if trusted else None))
 
 
 def test_connections_go_to_the_checked_address_not_a_second_lookup(
@@ -157,7 +166,7 @@ def test_connections_go_to_the_checked_address_not_a_second_lookup(
         async with Fetcher(feed_settings(tmp_path)) as fetcher:
             return await fetcher.fetch(url)
 
-    result = asyncio.run(fetch())
+    result = _run(fetch())
     assert result.ok and result.body.startswith(b"<?xml"), result.error
 
 
@@ -167,4 +176,4 @@ def test_a_connection_the_policy_did_not_check_is_refused():
     from social_feeds.urlpolicy import PinnedBackend
 
     with pytest.raises(httpcore.ConnectError, match="not checked by the URL policy"):
-        asyncio.run(PinnedBackend().connect_tcp("127.0.0.1", 9))
+        _run(PinnedBackend().connect_tcp("127.0.0.1", 9))

@@ -480,3 +480,26 @@ def test_a_corrupt_archive_stops_publish_and_the_live_site_keeps_its_release(
     after = snapshot(cache)
     after.pop("archive.sqlite.lock")  # the refresh lock (empty), not feed data
     assert after == before
+
+
+def test_a_forked_parse_worker_does_not_keep_the_archive_locked(tmp_path):
+    """The refresh's parse pool is forked while the lock is held; a worker that
+    outlives the refresh (shutdown without waiting) must not hold it."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from records_archive.session import close_inherited_locks, refresh_lock
+
+    path = tmp_path / "archive.sqlite"
+    with refresh_lock(path):
+        pool = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=close_inherited_locks,
+        )
+        pool.submit(int).result()
+    try:
+        with refresh_lock(path):  # the worker is still alive here
+            pass
+    finally:
+        pool.shutdown()

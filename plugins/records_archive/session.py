@@ -12,6 +12,21 @@ from pathlib import Path
 
 from .store import Archive, ArchiveError, archive_path, open_archive
 
+# Descriptors of the locks this process holds. A forked worker (the refresh's
+# parse pool) inherits them, and flock is released only when every copy is
+# closed: a worker outliving the refresh would keep the archive locked.
+_held: set[int] = set()
+
+
+def close_inherited_locks() -> None:
+    """In a forked worker: drop its copies of the parent's lock descriptors."""
+    for descriptor in list(_held):
+        try:
+            os.close(descriptor)
+        except OSError:
+            pass
+    _held.clear()
+
 
 class RefreshBusy(ArchiveError):
     """Another refresh holds the lock."""
@@ -31,8 +46,10 @@ def refresh_lock(path: Path) -> Iterator[None]:
                 f"another feed refresh is running (it holds {lock}); this one "
                 "stopped without writing anything: run it again when that one ends"
             ) from None
+        _held.add(descriptor)
         yield
     finally:
+        _held.discard(descriptor)
         os.close(descriptor)
 
 

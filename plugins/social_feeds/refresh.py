@@ -564,8 +564,12 @@ def _parse_pool(feeds: int) -> Executor | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     # fork: a worker starts in milliseconds, with the parser already imported.
+    from records_archive.session import close_inherited_locks
+
     pool = ProcessPoolExecutor(
-        max_workers=min(cores, 4), mp_context=multiprocessing.get_context("fork")
+        max_workers=min(cores, 4),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=close_inherited_locks,  # the archive lock stays the parent's
     )
     pool.submit(int)  # fork the workers now, before any thread is started
     return pool
