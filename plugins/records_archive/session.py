@@ -4,6 +4,7 @@ and the current cache imported on the first run."""
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 from collections.abc import Iterator
@@ -21,10 +22,8 @@ _held: set[int] = set()
 def close_inherited_locks() -> None:
     """In a forked worker: drop its copies of the parent's lock descriptors."""
     for descriptor in list(_held):
-        try:
+        with contextlib.suppress(OSError):
             os.close(descriptor)
-        except OSError:
-            pass
     _held.clear()
 
 
