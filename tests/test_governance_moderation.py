@@ -258,3 +258,23 @@ def test_a_pin_lasts_until_its_date_and_only_pins_take_until():
             reviewed_by="A. Singh",
             until=dt.date(2026, 12, 1),
         )
+
+
+def test_moderation_yaml_goes_through_the_safe_loader(tmp_path):
+    """Aliases and duplicate keys are refused in moderation.yaml as in every
+    other reviewed file, with the line."""
+    from governance.moderation import load_decisions
+
+    path = tmp_path / "moderation.yaml"
+    path.write_text(
+        "- item: https://x.com/TPS32Div/status/1\n"
+        "  action: hide\n"
+        "  action: release\n"
+        "  reason: duplicate key\n"
+        "  reviewed_by: Sgt. A. Reviewer\n"
+    )
+    _, [problem] = load_decisions(path)
+    assert problem.line == 3 and "appears twice" in problem.message
+    path.write_text("- &a {item: x}\n- *a\n")
+    _, [problem] = load_decisions(path)
+    assert "alias" in problem.message or "anchor" in problem.message

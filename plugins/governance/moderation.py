@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,13 +35,14 @@ from pydantic import (
     model_validator,
 )
 
-from content_model.problems import Problem, relative
+from content_model.problems import Problem
 
 from .checks.personal import check_personal
 from .checks.terms import Term, check_terms, load_terms
 from .findings import Finding, Subject, finding_from_hit
 from .monitor import item_text_job, service_numbers
-from .silence import Silences, _line, load_silences
+from .reviewed import load_reviewed_list
+from .silence import Silences, load_silences
 
 # The rules whose findings hold an item until it is reviewed: a private
 # person's details, and words from the term list (profanity, stigmatizing
@@ -102,38 +102,13 @@ def load_decisions(
     path: Path, root: Path | None = None
 ) -> tuple[Decisions, list[Problem]]:
     """The reviewed decisions and the problems (file:line) of invalid entries."""
-    path = Path(path)
-    if not path.is_file():
-        return Decisions(), []
-    where = relative(path, root or path.parent)
-    text = path.read_text(encoding="utf-8")
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        return Decisions(), [
-            Problem(where, mark.line + 1 if mark else 0, "", f"not valid YAML: {error}")
-        ]
-    if data is None:
-        return Decisions(), []
-    if not isinstance(data, list):
-        return Decisions(), [Problem(where, 1, "", "must be a list of entries")]
-    entries, problems = [], []
-    for index, item in enumerate(data):
-        line = node.value[index].start_mark.line + 1
-        if not isinstance(item, dict):
-            problems.append(
-                Problem(
-                    where,
-                    line,
-                    "",
-                    "each entry is a mapping (item, action, reason, reviewed_by, until)",
-                )
-            )
-            continue
+    where, rows, problems = load_reviewed_list(
+        path, root, "item, action, reason, reviewed_by, until"
+    )
+    entries = []
+    for row in rows:
         try:
-            entries.append(Decision.model_validate(item))
+            entries.append(Decision.model_validate(row.data))
         except ValidationError as error:
             for detail in error.errors():
                 name = ".".join(str(p) for p in detail["loc"] if not isinstance(p, int))
@@ -146,9 +121,7 @@ def load_decisions(
                     message = f"must be one of {', '.join(ACTIONS)}"
                 else:
                     message = detail["msg"].removeprefix("Value error, ")
-                problems.append(
-                    Problem(where, _line(node.value[index], name, line), name, message)
-                )
+                problems.append(Problem(where, row.line_of(name), name, message))
     return Decisions(tuple(entries)), problems
 
 

@@ -25,10 +25,10 @@ from pydantic import (
     model_validator,
 )
 
-from content_model import safe_yaml
-from content_model.problems import Problem, relative
+from content_model.problems import Problem
 
 from .findings import Finding
+from .reviewed import load_reviewed_list
 from .rules import RULES
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -80,34 +80,13 @@ def load_silences(
     path: Path, root: Path | None = None
 ) -> tuple[Silences, list[Problem]]:
     """The reviewed entries and the problems (file:line) of the ones that are not valid."""
-    path = Path(path)
-    if not path.is_file():
-        return Silences(), []
-    where = relative(path, root or path.parent)
-    text = path.read_text(encoding="utf-8", errors="replace")
-    try:
-        node, data = safe_yaml.load(text)
-    except safe_yaml.YamlRefused as refused:
-        return Silences(), [Problem(where, refused.line, "", refused.message)]
-    if data is None:
-        return Silences(), []
-    if not isinstance(data, list):
-        return Silences(), [Problem(where, 1, "", "must be a list of entries")]
-    entries, problems = [], []
-    for index, item in enumerate(data):
-        line = node.value[index].start_mark.line + 1
-        if not isinstance(item, dict):
-            problems.append(
-                Problem(
-                    where,
-                    line,
-                    "",
-                    "each entry is a mapping (word/item, rule, reason, reviewed_by)",
-                )
-            )
-            continue
+    where, rows, problems = load_reviewed_list(
+        path, root, "word/item, rule, reason, reviewed_by"
+    )
+    entries = []
+    for row in rows:
         try:
-            entries.append(Entry.model_validate(item))
+            entries.append(Entry.model_validate(row.data))
         except ValidationError as error:
             for detail in error.errors():
                 field = ".".join(str(p) for p in detail["loc"])
@@ -121,16 +100,5 @@ def load_silences(
                     )
                 else:
                     message = detail["msg"].removeprefix("Value error, ")
-                problems.append(
-                    Problem(
-                        where, _line(node.value[index], field, line), field, message
-                    )
-                )
+                problems.append(Problem(where, row.line_of(field), field, message))
     return Silences(tuple(entries)), problems
-
-
-def _line(mapping, key: str, default: int) -> int:
-    for key_node, _ in getattr(mapping, "value", []):
-        if key_node.value == key:
-            return key_node.start_mark.line + 1
-    return default
