@@ -268,7 +268,7 @@ def test_an_alert_past_its_until_leaves_the_pages_at_the_next_expiry_run(
     ],
 )
 def test_bad_input_is_a_clear_error_and_changes_nothing(srv, args, error):
-    before = {p.name: p.read_bytes() for p in (srv / "alerts").iterdir()}
+    before = files_under(srv / "alerts")
     result = subprocess.run(
         [INVOKE, "alert", "--target", str(srv), *args],
         capture_output=True,
@@ -278,7 +278,15 @@ def test_bad_input_is_a_clear_error_and_changes_nothing(srv, args, error):
     assert result.returncode == 1
     said = result.stdout + result.stderr
     assert error in said and "nothing changed" in said, said
-    assert {p.name: p.read_bytes() for p in (srv / "alerts").iterdir()} == before
+    assert files_under(srv / "alerts") == before
+
+
+def files_under(folder) -> dict:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_an_unusable_target_is_a_clear_error(tmp_path):
@@ -326,7 +334,7 @@ def test_list_shows_current_alerts_newest_first(srv, content):
 def test_a_page_with_alerts_has_no_axe_violation_and_looks_finished(
     srv, content, public_server, chromium, tmp_path
 ):
-    live.publish_alert(
+    child = live.publish_alert(
         str(srv),
         title="Have you seen this child?",
         message="Amira, 9, was last seen near Dufferin Mall wearing a red coat. Call 911.",
@@ -348,13 +356,15 @@ def test_a_page_with_alerts_has_no_axe_violation_and_looks_finished(
                 "console",
                 lambda m, seen=errors: m.type == "error" and seen.append(m.text),
             )
-            for path in ("/", "/units/"):
+            for path in ("/", "/units/", "/alerts/", f"/{child.url}"):
                 page.goto(public_server.url + path)
                 assert page.locator("section.tps-alerts").count() == 1
                 violations = axe_violations(page)
                 assert violations == [], describe(violations)
             page.goto(public_server.url + "/")
             page.screenshot(path=str(shots / f"home-{width}.png"))
+            page.goto(public_server.url + f"/{child.url}")
+            page.screenshot(path=str(shots / f"alert-page-{width}.png"), full_page=True)
             assert errors == [], errors  # no CSP violation: no inline style or script
             page.close()
     finally:
@@ -383,3 +393,130 @@ def test_a_bad_alerts_file_names_the_file_entry_and_field(tmp_path):
     )
     with pytest.raises(AlertError, match=r"alerts\[1\]: colour: unknown field"):
         load_content_alerts(tmp_path)
+
+
+def soup_of(html: str):
+    from bs4 import BeautifulSoup
+
+    return BeautifulSoup(html, "html.parser")
+
+
+def test_a_command_alert_has_its_own_page_a_feed_entry_and_a_place_in_the_list(
+    srv, public_server, internal_server
+):
+    """An alert published without a rebuild is content too: its own page in
+    the live release's layout, an entry in /alerts/feed.atom.xml and in the
+    /alerts/ list, on both sites; cleared, its page stays, marked ended."""
+    import feedparser
+
+    title = "Have you seen Sam & his dog <Rex>?"
+    alert = live.publish_alert(
+        str(srv),
+        title=title,
+        message="Sam, 12, was last seen near Christie Pits. Call 911.",
+        level="emergency",
+        by="Det. B. Tester",
+    )
+    home = soup_of(fetch(public_server.url + "/"))
+    url = f"/{alert.url}"
+    try:
+        for server, headers in ((public_server, None), (internal_server, AUTH)):
+            html = fetch(server.url + url, headers)
+            soup = soup_of(html)
+            assert soup.h1.get_text() == title
+            assert soup.title.get_text().startswith(title)
+            assert "<Rex>" not in html and "TPS-LIVE-ALERT" not in html
+            assert "tps-live-alert" not in html
+            assert soup.find("link", rel="canonical")["href"].endswith(url)
+            assert "Emergency alert" in soup.select_one(".tps-alert-page__level").text
+            assert "(ended)" not in soup.select_one(".tps-alert-page__level").text
+            # The banner on every page links to it.
+            assert soup_of(region(fetch(server.url + "/", headers))).find("a", href=url)
+            listing = soup_of(fetch(server.url + "/alerts/", headers))
+            assert listing.find("a", href=url).get_text() == title
+            assert listing.find(string=re.compile(CONTENT_ALERT))
+        # The page has the release's layout: the same stylesheet as the home page.
+        sheet = soup_of(fetch(public_server.url + url)).find("link", rel="stylesheet")
+        same = home.find("link", rel="stylesheet")["href"]
+        assert sheet["href"] == "../../" + same.removeprefix("./")
+
+        feed = feedparser.parse(fetch(public_server.url + "/alerts/feed.atom.xml"))
+        titles = [e.title for e in feed.entries]
+        assert titles[0] == f"Emergency: {title}", titles
+        assert any(CONTENT_ALERT in t for t in titles)
+        assert feed.entries[0].link == f"https://www.tps.ca{url}"
+
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            fetch(public_server.url + "/alerts/live-alert/")
+        assert missing.value.code == 404
+    finally:
+        live.clear_alerts(str(srv), id=alert.id, by="Det. B. Tester")
+
+    ended = soup_of(fetch(public_server.url + url))
+    assert "(ended)" in ended.select_one(".tps-alert-page__level").text
+    assert title not in region(fetch(public_server.url + "/"))
+    item = soup_of(fetch(public_server.url + "/alerts/")).find("a", href=url).parent
+    assert "ended" in item.get_text()
+
+
+def test_the_next_expiry_run_gives_alert_pages_a_new_release_layout(srv, public_server):
+    alert = live.publish_alert(str(srv), title="Layout check", message="M.")
+    shell = srv / "public/current/alerts/live-alert/index.html"
+    original = shell.read_text()
+    try:
+        shell.write_text(original.replace("</main>", "<p>New layout.</p></main>"))
+        assert "New layout." not in fetch(public_server.url + f"/{alert.url}")
+        live.expire(str(srv))
+        assert "New layout." in fetch(public_server.url + f"/{alert.url}")
+    finally:
+        shell.write_text(original)
+        live.clear_alerts(str(srv), id=alert.id)
+
+
+def test_two_alert_runs_at_once_both_land_and_a_stale_lock_is_taken_over(srv):
+    runs = [
+        subprocess.Popen(
+            [INVOKE, "alert", "--target", str(srv), "--title", t, "--message", "M."],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            cwd=ROOT,
+        )
+        for t in ("Concurrent one", "Concurrent two")
+    ]
+    for run in runs:
+        output, _ = run.communicate(timeout=60)
+        assert run.returncode == 0, output
+    titles = {a.title for a in live.list_alerts(str(srv))}
+    assert {"Concurrent one", "Concurrent two"} <= titles
+
+    lock = srv / "alerts/.lock"
+    lock.mkdir()
+    old = time.time() - 600  # left by a run killed ten minutes ago
+    import os
+
+    os.utime(lock, (old, old))
+    live.clear_alerts(str(srv))
+    assert not lock.exists()
+    assert live.list_alerts(str(srv)) == []
+
+
+def test_alert_changes_are_kept_in_the_records_archive(srv, tmp_path, monkeypatch):
+    from records_archive import open_archive
+
+    path = tmp_path / "archive.sqlite"
+    open_archive(path).close()
+    monkeypatch.setenv("TPS_ARCHIVE", str(path))
+    alert = live.publish_alert(str(srv), title="Archived", message="M.", by="Sgt. R.")
+    live.clear_alerts(str(srv), id=alert.id, by="Insp. S.")
+    archive = open_archive(path, readonly=True)
+    try:
+        changes = archive.alert_changes()
+    finally:
+        archive.close()
+    assert [(c["action"], c["by"], c["target"]) for c in changes] == [
+        ("publish", "Sgt. R.", str(srv)),
+        ("clear", "Insp. S.", str(srv)),
+    ]
+    assert changes[0]["alert"]["title"] == "Archived"
+    assert changes[1]["ids"] == [alert.id]

@@ -7,9 +7,11 @@ template (theme/templates/components/alert-banner.html)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -19,6 +21,15 @@ LEVELS = ("warning", "emergency")
 COMPONENT = Path(__file__).resolve().parents[2] / "theme" / "templates" / "components"
 FIELDS = {"id", "title", "message", "link", "level", "posted", "until", "by"}
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+# Placeholders in alerts/live-alert/index.html, the page the build renders for
+# `invoke alert` to fill in: each is valid where it stands (a URL segment,
+# text, a comment), so the page itself passes the HTML checks.
+LIVE_MARKERS = {
+    "url": "alerts/tps-live-alert-id/",
+    "title": "TPS-LIVE-ALERT-TITLE",
+    "description": "TPS-LIVE-ALERT-DESCRIPTION",
+    "article": "<!-- tps-live-alert-article -->",
+}
 
 
 class AlertError(ValueError):
@@ -110,7 +121,7 @@ def make_alert(
             f"{prefix}link: {link!r} must be https:// or a path on the site (/...)"
         )
     current = at or now()
-    posted = posted or current.replace(second=0, microsecond=0)
+    posted = posted or current.replace(microsecond=0)
     if isinstance(posted, dt.date) and not isinstance(posted, dt.datetime):
         raise AlertError(f"{prefix}posted: give a time, YYYY-MM-DD HH:MM")
     if posted.tzinfo is None:
@@ -194,19 +205,86 @@ def load_content_alerts(content: Path) -> list[Alert]:
 
 
 def newest_first(alerts: list[Alert]) -> list[Alert]:
-    return sorted(alerts, key=lambda a: (a.posted, a.id), reverse=True)
+    """By posting time, newest first; alerts posted in the same second keep
+    the reverse of their given order (the one published last comes first)."""
+    return sorted(reversed(alerts), key=lambda a: a.posted, reverse=True)
 
 
-def render_banner(alerts: list[Alert], siteurl: str = "") -> str:
-    """The banner for these alerts, from the theme's component template; the
-    same markup the build puts in its pages. Empty string for no alerts."""
+@functools.cache
+def _environment():
     import jinja2
 
-    environment = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(COMPONENT)),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    template = environment.get_template("alert-banner.html")
-    return template.module.alert_banner(alerts, siteurl)
+
+
+def _component():
+    return _environment().get_template("alert-banner.html").module
+
+
+def render_banner(alerts: list[Alert], siteurl: str = "") -> str:
+    """The banner for these alerts, from the theme's component template; the
+    same markup the build puts in its pages. Empty string for no alerts."""
+    return str(_component().alert_banner(alerts, siteurl))
+
+
+def render_list(alerts: list[Alert], current_ids: list[str], siteurl: str) -> str:
+    """The /alerts/ page's list, as the build renders it."""
+    return str(_component().alert_list(alerts, current_ids, siteurl))
+
+
+def render_page(shell: str, alert: Alert, ended: bool, page: dict) -> str:
+    """An alert's own page: the build's alerts/live-alert/index.html with the
+    placeholders replaced by this alert (escaped), as alert.html renders it."""
+    from markupsafe import escape
+
+    article = _component().alert_article(
+        alert, ended, page.get("siteurl", ""), page.get("numbers", {})
+    )
+    description = (
+        _environment().from_string("{{ m|truncate(300) }}").render(m=alert.message)
+    )
+    return (
+        shell.replace(LIVE_MARKERS["article"], str(article))
+        .replace(LIVE_MARKERS["url"], alert.url)
+        .replace(LIVE_MARKERS["title"], str(escape(alert.title)))
+        .replace(LIVE_MARKERS["description"], description)
+    )
+
+
+def atom_feed(alerts: list[Alert], origin: str, sitename: str) -> str:
+    """The Atom feed of these alerts (newest first), /alerts/feed.atom.xml."""
+    origin = origin.rstrip("/")
+    updated = max((a.posted for a in alerts), default=None)
+    entries = []
+    for alert in alerts:
+        link = f"{origin}/{alert.url}"
+        summary = alert.message + (
+            f" Until {alert.until:%Y-%m-%d %H:%M} Toronto time." if alert.until else ""
+        )
+        entries.append(
+            "  <entry>\n"
+            f"    <id>{xml_escape(link)}</id>\n"
+            f"    <title>{xml_escape(alert.level.capitalize())}: {xml_escape(alert.title)}</title>\n"
+            f'    <link rel="alternate" href="{xml_escape(link)}"/>\n'
+            f"    <published>{alert.posted.isoformat()}</published>\n"
+            f"    <updated>{alert.posted.isoformat()}</updated>\n"
+            f"    <summary>{xml_escape(summary)}</summary>\n"
+            "  </entry>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-CA">\n'
+        f"  <title>{xml_escape(sitename)}: public alerts</title>\n"
+        f"  <id>{xml_escape(origin)}/alerts/</id>\n"
+        f'  <link rel="alternate" href="{xml_escape(origin)}/alerts/"/>\n'
+        f'  <link rel="self" href="{xml_escape(origin)}/alerts/feed.atom.xml"/>\n'
+        f"  <updated>{(updated.isoformat() if updated else '1970-01-01T00:00:00+00:00')}</updated>\n"
+        f"  <author><name>{xml_escape(sitename)}</name></author>\n"
+        + "".join(e + "\n" for e in entries)
+        + "</feed>\n"
+    )

@@ -3,7 +3,6 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from pelican import signals
 from pelican.generators import Generator
@@ -11,7 +10,16 @@ from pelican.generators import Generator
 from content_model.pages import write_page
 from content_model.problems import ContentError, Problem
 
-from .model import AlertError, load_content_alerts, newest_first, now
+from .model import (
+    LIVE_MARKERS,
+    AlertError,
+    atom_feed,
+    load_content_alerts,
+    newest_first,
+    now,
+)
+
+LIVE_PAGE = "alerts/live-alert/index.html"
 
 
 class AlertsGenerator(Generator):
@@ -37,51 +45,38 @@ class AlertsGenerator(Generator):
         write("alerts/index.html", "alerts")
         for alert in self.alerts:
             write(f"{alert.url}index.html", "alert", alert=alert)
+        # The page `invoke alert` fills in for an alert published without a
+        # rebuild, so that its /alerts/<id>/ has this release's layout.
+        write(LIVE_PAGE, "alert", alert=None, LIVE_ALERT_MARKERS=LIVE_MARKERS)
         folder = Path(self.output_path) / "alerts"
         folder.mkdir(parents=True, exist_ok=True)
-        # What `invoke alert` merges with its own alerts on the target.
+        origin = self.settings.get("SITE_ORIGIN", self.settings["SITEURL"])
+        # What `invoke alert` merges with its own alerts on the target, and
+        # what it needs to render them as this site does.
+        page = {
+            # as an alert page's SITEURL: /alerts/<id>/ is two folders deep
+            "siteurl": "../.."
+            if self.settings["RELATIVE_URLS"]
+            else self.settings["SITEURL"],
+            "origin": origin,
+            "sitename": self.settings["SITENAME"],
+            "numbers": {
+                "emergency": self.settings["EMERGENCY_NUMBER"],
+                "non_emergency": self.settings["NON_EMERGENCY_NUMBER"],
+                "crime_stoppers": self.settings["CRIME_STOPPERS_NUMBER"],
+            },
+        }
         (folder / "alerts.json").write_text(
-            json.dumps({"alerts": [a.to_json() for a in self.alerts]}, indent=2) + "\n",
+            json.dumps(
+                {"alerts": [a.to_json() for a in self.alerts], "page": page}, indent=2
+            )
+            + "\n",
             encoding="utf-8",
         )
-        origin = self.settings.get("SITE_ORIGIN", self.settings["SITEURL"])
         (folder / "feed.atom.xml").write_text(
             atom_feed(self.alerts, origin, self.settings["SITENAME"]),
             encoding="utf-8",
         )
-
-
-def atom_feed(alerts, origin: str, sitename: str) -> str:
-    origin = origin.rstrip("/")
-    updated = max((a.posted for a in alerts), default=None)
-    entries = []
-    for alert in alerts:
-        link = f"{origin}/{alert.url}"
-        summary = alert.message + (
-            f" Until {alert.until:%Y-%m-%d %H:%M} Toronto time." if alert.until else ""
-        )
-        entries.append(
-            "  <entry>\n"
-            f"    <id>{escape(link)}</id>\n"
-            f"    <title>{escape(alert.level.capitalize())}: {escape(alert.title)}</title>\n"
-            f'    <link rel="alternate" href="{escape(link)}"/>\n'
-            f"    <published>{alert.posted.isoformat()}</published>\n"
-            f"    <updated>{alert.posted.isoformat()}</updated>\n"
-            f"    <summary>{escape(summary)}</summary>\n"
-            "  </entry>"
-        )
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n'
-        '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en-CA">\n'
-        f"  <title>{escape(sitename)}: public alerts</title>\n"
-        f"  <id>{escape(origin)}/alerts/</id>\n"
-        f'  <link rel="alternate" href="{escape(origin)}/alerts/"/>\n'
-        f'  <link rel="self" href="{escape(origin)}/alerts/feed.atom.xml"/>\n'
-        f"  <updated>{(updated.isoformat() if updated else '1970-01-01T00:00:00+00:00')}</updated>\n"
-        f"  <author><name>{escape(sitename)}</name></author>\n"
-        + "".join(e + "\n" for e in entries)
-        + "</feed>\n"
-    )
 
 
 def get_generators(pelican):

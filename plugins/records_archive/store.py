@@ -3,7 +3,8 @@
 Tables: `versions` (one row per distinct normalised content of an item),
 `events` (deleted / restored upstream), `media` (an item's image, its local
 copy and that copy's SHA-256), `moderation` (reviewed decisions with their
-reviewer), `prunes` (every archive-prune). Triggers refuse any UPDATE, and any
+reviewer), `alerts` (every `invoke alert` publish, clear and expiry), `prunes`
+(every archive-prune). Triggers refuse any UPDATE, and any
 DELETE except inside archive-prune (which marks itself in `pruning`)."""
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ log = logging.getLogger(__name__)
 ENV = "TPS_ARCHIVE"
 DEFAULT_NAME = "archive.sqlite"  # next to the feed cache folder: feeds/archive.sqlite
 BUSY_SECONDS = 5.0
-TABLES = ("versions", "events", "media", "moderation", "prunes")
+TABLES = ("versions", "events", "media", "moderation", "alerts", "prunes")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,6 +72,14 @@ CREATE TABLE IF NOT EXISTS moderation (
     until TEXT NOT NULL DEFAULT '',
     recorded TEXT NOT NULL,
     UNIQUE (permalink, action, reason, reviewed_by, until)
+);
+CREATE TABLE IF NOT EXISTS alerts (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    action TEXT NOT NULL,
+    by TEXT NOT NULL,
+    target TEXT NOT NULL,
+    entry TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS prunes (
     id INTEGER PRIMARY KEY,
@@ -219,6 +228,26 @@ class Archive:
                 )
                 added += cursor.rowcount
         return added
+
+    def record_alert(self, entry: dict, target: str) -> None:
+        """One `invoke alert` change (its log.jsonl entry) on a target."""
+        with self._write():
+            self.db.execute(
+                "INSERT INTO alerts (at, action, by, target, entry) VALUES (?, ?, ?, ?, ?)",
+                (
+                    entry["at"],
+                    entry["action"],
+                    entry["by"],
+                    target,
+                    json.dumps(entry, ensure_ascii=False, sort_keys=True),
+                ),
+            )
+
+    def alert_changes(self) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT target, entry FROM alerts ORDER BY id"
+        ).fetchall()
+        return [{**json.loads(entry), "target": target} for target, entry in rows]
 
     def import_cache(self, feeds: dict) -> int:
         """First run: every cached item as a version, fetched at its feed's

@@ -5,7 +5,10 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-EXCLUDED = {"404.html"}
+EXCLUDED = {
+    "404.html",
+    "alerts/live-alert/index.html",
+}  # the page `invoke alert` fills in
 
 
 class Sitemap:

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from .scan import ScannedPage
 
 MISSING_URL = "/audit-no-such-page/"  # requested to check the 404 page
+LIVE_ALERT_SHELL = (
+    "alerts/live-alert/index.html"  # not a page: `invoke alert` fills it in
+)
 
 
 @dataclass(frozen=True)
@@ -36,12 +39,17 @@ def url_shape(url: str) -> str:
     return "/".join(shape) + ("/" if url.endswith("/") else "")
 
 
-def select_pages(pages: list[ScannedPage]) -> list[AuditPage]:
-    """One representative per page type (the first by path), plus a missing URL."""
+def select_pages(
+    pages: list[ScannedPage], live_alert_url: str | None = None
+) -> list[AuditPage]:
+    """One representative per page type (the first by path), plus a missing
+    URL, and the page of an alert `invoke alert` published, when given."""
     chosen: dict[tuple[str, frozenset[str]], ScannedPage] = {}
     for page in sorted(pages, key=lambda p: p.url):
         if page.path.name == "404.html":
             continue  # loaded through a missing URL, as a visitor meets it
+        if page.path.as_posix() == LIVE_ALERT_SHELL:
+            continue  # served as a 404; its filled-in form is audited below
         chosen.setdefault((url_shape(page.url), page.blocks), page)
     names: dict[str, int] = {}
     selected = []
@@ -49,5 +57,7 @@ def select_pages(pages: list[ScannedPage]) -> list[AuditPage]:
         names[shape] = names.get(shape, 0) + 1
         kind = shape if names[shape] == 1 else f"{shape} ({names[shape]})"
         selected.append(AuditPage(kind, page.url))
+    if live_alert_url and any(p.path.as_posix() == LIVE_ALERT_SHELL for p in pages):
+        selected.append(AuditPage("alerts/* (invoke alert)", live_alert_url))
     selected.append(AuditPage("404", MISSING_URL, expected_status=404))
     return selected

@@ -32,7 +32,7 @@ def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
     current.parent.mkdir(parents=True, exist_ok=True)
     current.unlink(missing_ok=True)
     current.symlink_to(Path(folder).resolve(), target_is_directory=True)
-    _write_sample_alerts(run_dir / "srv" / "alerts")
+    _write_sample_alerts(run_dir / "srv")
     htpasswd, credentials = None, None
     if site == "internal":
         password = secrets.token_urlsafe(16)
@@ -44,24 +44,33 @@ def serve_site(site: str, folder: Path, run_dir: Path) -> Iterator[Served]:
         yield Served(nginx.url, credentials)
 
 
-def _write_sample_alerts(folder: Path) -> None:
-    """Every audited page shows a warning and an emergency alert through the
-    same SSI include `invoke alert` writes, so axe checks the alert banner
-    (contrast of both levels, its region and headings) on every page type."""
-    from alerts.model import make_alert, render_banner
+LIVE_ALERT_URL = "/alerts/audit-missing-child/"  # a page `invoke alert` wrote
 
-    folder.mkdir(parents=True, exist_ok=True)
+
+def _write_sample_alerts(srv: Path) -> None:
+    """Every audited page shows a warning and an emergency alert through the
+    same files `invoke alert` writes (the SSI banner, the /alerts/ list, each
+    alert's own page), so axe checks the alert banner (contrast of both
+    levels, its region and headings) on every page type, and an alert page."""
+    from alerts.model import make_alert
+
+    from .. import alerts as live
+
     alerts = [
         make_alert(
+            id=LIVE_ALERT_URL.strip("/").rsplit("/", 1)[-1],
             title="Audit: missing child, have you seen her?",
             message="Last seen near Yonge and Dundas. Call 911 if you see her.",
             level="emergency",
             link="/",
         ),
         make_alert(
+            id="audit-road-closure",
             title="Audit: road closure",
             message="Lake Shore Boulevard is closed between Bay and Yonge.",
             level="warning",
         ),
     ]
-    (folder / "banner.html").write_text(render_banner(alerts), encoding="utf-8")
+    target = live.AlertTarget(str(srv))
+    target.check()
+    live.save(target, live.State(alerts=alerts), target.sites())
