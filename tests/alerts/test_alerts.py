@@ -15,13 +15,13 @@ import urllib.error
 import urllib.request
 
 import pytest
-from alerts.model import TORONTO
 
-from sitebuild import alerts as live
-from sitebuild.paths import CONTENT, ROOT
-from sitebuild.publish import publish
 from tests.support.browser import axe_violations, describe
 from tests.support.nginx import Nginx, free_port, shipped_server
+from tps.alerts import command as live
+from tps.alerts.model import TORONTO
+from tps.core.paths import CONTENT, ROOT
+from tps.site.publish import publish
 
 INVOKE = str(ROOT / ".venv" / "bin" / "invoke")
 CONTENT_ALERT = "Boil-water advisory drill at 14 Division"
@@ -76,7 +76,7 @@ def public_server(srv, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def internal_server(srv, tmp_path_factory):
-    from sitebuild.nginx import write_htpasswd
+    from tps.site.nginx import write_htpasswd
 
     run, port = tmp_path_factory.mktemp("alerts-nginx-internal"), free_port()
     htpasswd = write_htpasswd(run / "htpasswd", "jdoe", "s3cret-pass")
@@ -249,7 +249,7 @@ def test_an_alert_past_its_until_leaves_the_pages_at_the_next_expiry_run(
     for name, html in served(public_server, internal_server, post_url).items():
         assert "Queen Street West" not in html, name
     # The schedule runs the same expiry every minute.
-    from sitebuild.schedule import expiry_units
+    from tps.site.schedule import expiry_units
 
     units = expiry_units(str(srv))
     assert "OnCalendar=*-*-* *:*:00" in units["tps-alerts-expire.timer"]
@@ -362,7 +362,7 @@ def test_a_page_with_alerts_has_no_axe_violation_and_looks_finished(
 
 
 def test_the_audit_serves_every_page_with_alerts(srv, tmp_path):
-    from sitebuild.audit.server import serve_site
+    from tps.site.audit.server import serve_site
 
     with serve_site("public", srv / "public/current", tmp_path) as site:
         html = fetch(site.url + "/blogs/")
@@ -371,7 +371,7 @@ def test_the_audit_serves_every_page_with_alerts(srv, tmp_path):
 
 
 def test_a_bad_alerts_file_names_the_file_entry_and_field(tmp_path):
-    from alerts.model import AlertError, load_content_alerts
+    from tps.alerts.model import AlertError, load_content_alerts
 
     (tmp_path / "alerts.yaml").write_text(
         "alerts:\n  - id: road-closure\n    message: Closed.\n    posted: 2026-07-14 07:40\n"

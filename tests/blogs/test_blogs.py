@@ -10,9 +10,9 @@ import feedparser
 import pytest
 from pelican.settings import read_settings
 
-from sitebuild.paths import SETTINGS
 from tests.support import frontmatter
 from tests.support.html import page
+from tps.core.paths import SETTINGS
 
 PER_PAGE = read_settings(str(SETTINGS["public"]))["DEFAULT_PAGINATION"]
 SITES = ("public", "internal")
@@ -125,7 +125,7 @@ def test_post_page_shows_title_author_blog_dates_and_social_tags(public_site):
 
 
 def test_post_url_comes_from_the_file_name_so_edits_keep_it(content_copy, tmp_path):
-    from sitebuild.build import build
+    from tps.site.build import build
 
     post = next(content_copy.glob("blogs/crime-blog/*.md"))
     text = post.read_text()

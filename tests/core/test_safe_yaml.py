@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from content_model import validate_tree
-from sitebuild.check import run_checks
+from tps.site.check import run_checks
+from tps.site.gate import validate_tree
 
 BOMB = "\n".join(
     ["name: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]

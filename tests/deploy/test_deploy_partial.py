@@ -11,8 +11,8 @@ import textwrap
 
 import pytest
 
-from sitebuild.deploy import DeployError, Target, deploy, list_releases, rollback
-from sitebuild.paths import ROOT
+from tps.core.paths import ROOT
+from tps.deploy.deploy import DeployError, Target, deploy, list_releases, rollback
 
 
 def site(tmp_path, name: str, pages: int = 30):
@@ -45,8 +45,8 @@ def killed_deploy(tmp_path, output, root) -> int:
     )
     (bin_dir / "rsync").chmod(0o755)
     script = (
-        "import sys; sys.path.insert(0, sys.argv[1]); import sitebuild; "
-        "from pathlib import Path; from sitebuild.deploy import Target, deploy; "
+        "import sys; "
+        "from pathlib import Path; from tps.deploy.deploy import Target, deploy; "
         "deploy(Path(sys.argv[2]), Target(None, sys.argv[3]), 5, {})"
     )
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"}

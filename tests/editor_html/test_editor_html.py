@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from editor_html import clean_editor_html
-
-from sitebuild.build import build
+from tps.editor_html import clean_editor_html
+from tps.site.build import build
 
 HOSTILE = """Title: Community barbecue at 14 Division
 Date: 2026-07-27 09:30

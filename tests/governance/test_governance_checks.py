@@ -10,20 +10,20 @@ import sys
 
 import pytest
 
-from governance.checks.profiles import (
+from tps.core.paths import CONTENT, ROOT
+from tps.governance.checks.profiles import (
     ProfileOwner,
     check_bio,
     check_display_name,
     check_review,
 )
-from governance.checks.spelling import check_spelling
-from governance.checks.terms import load_terms
-from governance.findings import Finding, Subject
-from governance.project import load_setup
-from governance.silence import load_silences
-from governance.wordlist import service_words
-from sitebuild.paths import CONTENT, ROOT
-from units import load_directory
+from tps.governance.checks.spelling import check_spelling
+from tps.governance.checks.terms import load_terms
+from tps.governance.findings import Finding, Subject
+from tps.governance.project import load_setup
+from tps.governance.silence import load_silences
+from tps.governance.wordlist import service_words
+from tps.units import load_directory
 
 CANADIAN = [
     "neighbourhood",
@@ -202,7 +202,7 @@ def test_profile_guidelines():
 
 
 def finding(rule: str, word: str, item: str = "post-1") -> Finding:
-    from governance.findings import Excerpt
+    from tps.governance.findings import Excerpt
 
     return Finding(rule, "msg", Subject(item_id=item), Excerpt("a ", word, " b"))
 
@@ -265,7 +265,7 @@ def invoke(*args) -> subprocess.CompletedProcess:
 
 
 def test_check_lists_text_findings_in_markdown_as_warnings(content_copy):
-    from sitebuild.check import run_checks
+    from tps.site.check import run_checks
 
     post = content_copy / "blogs" / "traffic-services" / "winter-driving.md"
     text = post.read_text(encoding="utf-8")
@@ -289,7 +289,7 @@ def test_check_lists_text_findings_in_markdown_as_warnings(content_copy):
 
 
 def test_check_reports_a_silencing_entry_without_reason_as_an_error(content_copy):
-    from sitebuild.check import run_checks
+    from tps.site.check import run_checks
 
     path = content_copy / "governance" / "silenced.yaml"
     path.write_text(
@@ -317,7 +317,7 @@ def test_invoke_check_strict_fails_on_text_warnings_that_plain_check_lists():
 
 def test_the_sample_posts_markdown_has_no_canadian_spelling_flagged():
     """The editors' sample content: Canadian forms are never warnings."""
-    from sitebuild.check import run_checks
+    from tps.site.check import run_checks
 
     flagged = {
         p.message.split("'")[1].lower() for p in run_checks() if p.field == "spelling"
@@ -326,7 +326,7 @@ def test_the_sample_posts_markdown_has_no_canadian_spelling_flagged():
 
 
 def test_style_in_one_batch_equals_style_text_by_text():
-    from governance.checks.style import check_style, check_style_many
+    from tps.governance.checks.style import check_style, check_style_many
 
     texts = [
         "We will utilize the new lot!",
@@ -344,8 +344,8 @@ def test_style_in_one_batch_equals_style_text_by_text():
 def test_the_hits_cache_answers_texts_it_has_seen_and_starts_afresh_for_a_new_checker(
     tmp_path,
 ):
-    from governance.hits_cache import HitsCache
-    from governance.monitor import Checker
+    from tps.governance.hits_cache import HitsCache
+    from tps.governance.monitor import Checker
 
     class Counting:
         def __init__(self, checker):

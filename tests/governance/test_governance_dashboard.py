@@ -11,17 +11,17 @@ from types import SimpleNamespace
 
 import pytest
 
-from governance import history
-from governance.charts import bar_chart, line_chart
-from governance.metrics import (
+from tps.governance import history
+from tps.governance.charts import bar_chart, line_chart
+from tps.governance.metrics import (
     account_csv,
     as_of_from,
     blog_metrics,
     contributors_among,
     summarize,
 )
-from social_feeds.models import CachedFeed, FeedItem
-from social_feeds.registry import FeedAccount
+from tps.social_feeds.models import CachedFeed, FeedItem
+from tps.social_feeds.registry import FeedAccount
 
 UTC = dt.UTC
 AS_OF = dt.datetime(2026, 11, 25, 8, 0, tzinfo=UTC)

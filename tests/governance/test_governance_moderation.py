@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from pytest_httpserver import HTTPServer
 
-from sitebuild.build import build
-from sitebuild.check import run_checks
-from social_feeds.refresh import refresh
-from social_feeds.registry import feed_accounts
-from social_feeds.settings import FeedSettings
 from tests.support.html import page
+from tps.site.build import build
+from tps.site.check import run_checks
+from tps.social_feeds.refresh import refresh
+from tps.social_feeds.registry import feed_accounts
+from tps.social_feeds.settings import FeedSettings
 
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 PHONE_POST = "https://x.com/TPS11Div/status/1001"
@@ -68,7 +68,7 @@ def governed(tmp_path_factory):
     moderation.yaml that pins one post."""
     import shutil
 
-    from sitebuild.paths import CONTENT
+    from tps.core.paths import CONTENT
 
     root = tmp_path_factory.mktemp("governed")
     content = root / "content"
@@ -235,7 +235,7 @@ def test_an_incomplete_decision_fails_invoke_check_with_file_and_line(
 
 
 def test_a_pin_lasts_until_its_date_and_only_pins_take_until():
-    from governance.moderation import Decision
+    from tps.governance.moderation import Decision
 
     pin = Decision(
         item=PINNED_POST,
@@ -263,7 +263,7 @@ def test_a_pin_lasts_until_its_date_and_only_pins_take_until():
 def test_moderation_yaml_goes_through_the_safe_loader(tmp_path):
     """Aliases and duplicate keys are refused in moderation.yaml as in every
     other reviewed file, with the line."""
-    from governance.moderation import load_decisions
+    from tps.governance.moderation import load_decisions
 
     path = tmp_path / "moderation.yaml"
     path.write_text(

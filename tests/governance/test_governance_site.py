@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild.paths import CONTENT, ROOT
-from social_feeds.cache import load_all
-from social_feeds.registry import feed_accounts
 from tests.support.browser import axe_violations, describe
 from tests.support.html import page
 from tests.support.nginx import Nginx
-from units import load_directory
+from tps.core.paths import CONTENT, ROOT
+from tps.social_feeds.cache import load_all
+from tps.social_feeds.registry import feed_accounts
+from tps.units import load_directory
 
 SAMPLE_MISSPELLINGS = {"recieve", "definately", "seperate", "occured"}
 CANADIAN = {"neighbourhood", "colour", "centre", "licence", "defence", "behaviour"}

@@ -8,12 +8,11 @@ import re
 import shutil
 from pathlib import Path
 
-from html_dates import html_datetime, is_valid
-
-from sitebuild.audit.vnu import html_errors
-from sitebuild.build import build
-from sitebuild.feeds import refresh_feeds, settings_for_cache
-from sitebuild.paths import ROOT
+from tps.core.paths import ROOT
+from tps.html_dates import html_datetime, is_valid
+from tps.site.audit.vnu import html_errors
+from tps.site.build import build
+from tps.social_feeds.command import refresh_feeds, settings_for_cache
 
 DATE_ATTRIBUTE = re.compile(
     r'<time[^>]*\sdatetime="([^"]*)"|property="article:(?:published|modified)_time" content="([^"]*)"'

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import io
 
-from image_metadata import strip_jpeg
 from PIL import Image
 
-from sitebuild.build import build
+from tps.image_metadata import strip_jpeg
+from tps.site.build import build
 
 SECRET = "officer home 12 Elm St"
 
@@ -79,9 +79,8 @@ def test_editor_images_are_published_without_exif_or_gps(content_copy, tmp_path)
 
 
 def test_the_leak_check_knows_an_internal_photo_once_stripped(content_copy, tmp_path):
-    from image_metadata import strip
-
-    from sitebuild.leakcheck import find_leaks
+    from tps.image_metadata import strip
+    from tps.site.leakcheck import find_leaks
 
     source = content_copy / "internal/images/roster.jpg"
     source.parent.mkdir(parents=True, exist_ok=True)
@@ -95,7 +94,7 @@ def test_the_leak_check_knows_an_internal_photo_once_stripped(content_copy, tmp_
 
 
 def test_an_unreadable_image_fails_check_naming_it(content_copy):
-    from content_model import validate_tree
+    from tps.site.gate import validate_tree
 
     (content_copy / "images").mkdir(exist_ok=True)
     (content_copy / "images/notes.jpg").write_text("not a photo")

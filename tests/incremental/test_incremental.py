@@ -1,4 +1,4 @@
-"""Rebuilds reuse what did not change (plugins/incremental, sitebuild/search_index)
+"""Rebuilds reuse what did not change (tps/incremental, tps/site/search_index)
 and the result is byte for byte the site a full build makes."""
 
 from __future__ import annotations
@@ -8,10 +8,10 @@ import re
 import time
 
 import pytest
-from incremental.trace import Recorder, Session, TracingContext, replay
 from jinja2 import Environment
 
-from sitebuild.build import build
+from tps.incremental.trace import Recorder, Session, TracingContext, replay
+from tps.site.build import build
 
 FULL = {"INCREMENTAL_RENDERING": False}
 

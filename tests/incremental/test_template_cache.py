@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import shutil
 
-from sitebuild.build import build
-from sitebuild.paths import ROOT
+from tps.core.paths import ROOT
+from tps.site.build import build
 
 
 def test_a_theme_edit_then_build_then_a_fresh_build_all_work(content_copy, tmp_path):

@@ -19,19 +19,19 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from records_archive import open_archive, store
-from records_archive.session import refresh_lock
 
-from sitebuild.archive import export_account, prune
-from sitebuild.build import build
-from sitebuild.paths import CONTENT
-from social_feeds import cache
-from social_feeds.refresh import RefreshError, refresh
-from social_feeds.registry import FeedAccount, feed_accounts
-from social_feeds.settings import FeedSettings
 from tests.support.html import page
+from tps.core.paths import CONTENT
+from tps.records_archive import open_archive, store
+from tps.records_archive.command import export_account, prune
+from tps.records_archive.session import refresh_lock
+from tps.site.build import build
+from tps.social_feeds import cache
+from tps.social_feeds.refresh import RefreshError, refresh
+from tps.social_feeds.registry import FeedAccount, feed_accounts
+from tps.social_feeds.settings import FeedSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
@@ -288,7 +288,7 @@ def test_an_older_item_past_the_feed_window_is_not_deleted(http, tmp_path):
 def test_export_lists_moderation_actions_with_their_reviewer(http, tmp_path):
     serve(http, atom(FIRST))
     refresh([account(http)], settings(tmp_path))
-    from governance.moderation import Decision
+    from tps.governance.moderation import Decision
 
     archive = open_archive(tmp_path / "archive.sqlite")
     decision = Decision(
@@ -404,8 +404,8 @@ def test_sample_archive_pages_are_on_the_intranet_in_its_search_index(
 
 
 def test_the_weekly_history_counts_items_gone_from_the_cache():
-    from governance.archive_history import overlay, weekly_rows
-    from governance.history import Row
+    from tps.governance.archive_history import overlay, weekly_rows
+    from tps.governance.history import Row
 
     acct = FeedAccount(
         "x:A",
@@ -456,8 +456,8 @@ def test_the_archive_benchmark_exports_every_version():
 def test_a_corrupt_archive_stops_publish_and_the_live_site_keeps_its_release(
     content_copy, tmp_path
 ):
-    from sitebuild.deploy import Target, list_releases
-    from sitebuild.publish import PublishError, publish
+    from tps.deploy.deploy import Target, list_releases
+    from tps.site.publish import PublishError, publish
 
     cache = tmp_path / "feeds-cache"
     shutil.copytree(ROOT / "feeds" / "cache", cache)
@@ -488,7 +488,7 @@ def test_a_forked_parse_worker_does_not_keep_the_archive_locked(tmp_path):
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    from records_archive.session import close_inherited_locks, refresh_lock
+    from tps.records_archive.session import close_inherited_locks, refresh_lock
 
     path = tmp_path / "archive.sqlite"
     with refresh_lock(path):

@@ -9,11 +9,11 @@ import shutil
 
 import pytest
 
-from sitebuild.audit import audit_site
-from sitebuild.audit.pages import select_pages
-from sitebuild.audit.scan import scan_site
-from sitebuild.deploy import Target
-from sitebuild.publish import PublishError, publish
+from tps.deploy.deploy import Target
+from tps.site.audit import audit_site
+from tps.site.audit.pages import select_pages
+from tps.site.audit.scan import scan_site
+from tps.site.publish import PublishError, publish
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """The build shortcuts change nothing in the output: Markdown read once for both
-sites (sitebuild/readcache.py), the content validated once (tree stamp) and
-URLs kept once computed (plugins/url_cache)."""
+sites (tps/site/readcache.py), the content validated once (tree stamp) and
+URLs kept once computed (tps/url_cache)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import time
 
 from pelican.settings import get_settings_from_file
 
-from content_model import tree_stamp
-from sitebuild.build import build
-from sitebuild.paths import SETTINGS
-from sitebuild.readcache import prewarm
+from tps.content_model import tree_stamp
+from tps.core.paths import SETTINGS
+from tps.site.build import build
+from tps.site.readcache import prewarm
 
 NO_CACHE = {
     "LOAD_CONTENT_CACHE": False,
@@ -20,7 +20,7 @@ NO_CACHE = {
     "PLUGINS": [
         name
         for name in get_settings_from_file(str(SETTINGS["public"]))["PLUGINS"]
-        if name != "url_cache"
+        if name != "tps.url_cache"
     ],
 }
 

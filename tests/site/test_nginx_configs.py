@@ -11,9 +11,9 @@ import urllib.request
 
 import pytest
 
-from sitebuild.nginx import write_htpasswd
-from sitebuild.publish import publish
 from tests.support.nginx import Nginx, free_port, shipped_server
+from tps.site.nginx import write_htpasswd
+from tps.site.publish import publish
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import socket
 
 import pytest
 
-from sitebuild.deploy import Target, deploy
-from sitebuild.nginx import write_htpasswd
 from tests.support.nginx import Nginx, free_port, shipped_server
+from tps.deploy.deploy import Target, deploy
+from tps.site.nginx import write_htpasswd
 
 SECURITY = (
     "content-security-policy:",

@@ -10,10 +10,10 @@ import urllib.request
 
 import pytest
 
-from sitebuild.deploy import Target, list_releases, rollback
-from sitebuild.leakcheck import find_leaks
-from sitebuild.publish import PublishError, PublishLocked, publish
 from tests.support.nginx import Nginx
+from tps.deploy.deploy import Target, list_releases, rollback
+from tps.site.leakcheck import find_leaks
+from tps.site.publish import PublishError, PublishLocked, publish
 
 
 @pytest.fixture
@@ -122,7 +122,7 @@ def test_a_second_publish_hits_the_lock_and_a_stale_lock_is_taken_over(
 
 
 def test_leak_check_finds_an_internal_title_in_public_output(tmp_path):
-    from sitebuild.paths import CONTENT
+    from tps.core.paths import CONTENT
 
     public = tmp_path / "public"
     public.mkdir()
@@ -171,8 +171,8 @@ def test_readers_see_only_complete_releases_during_a_publish(
 
 
 def test_schedule_renders_a_timer_and_a_cron_line_that_run_publish():
-    from sitebuild.paths import ROOT
-    from sitebuild.schedule import cron_line, parse_every, systemd_units
+    from tps.core.paths import ROOT
+    from tps.site.schedule import cron_line, parse_every, systemd_units
 
     units = systemd_units("15m", "/srv/tps", "all")
     assert "OnUnitActiveSec=15min" in units["tps-publish.timer"]
@@ -191,7 +191,7 @@ def test_schedule_renders_a_timer_and_a_cron_line_that_run_publish():
 
 
 def test_a_publish_run_logs_one_summary_line(content_copy, target, tmp_path):
-    from sitebuild.publish import summary_line
+    from tps.site.publish import summary_line
 
     done = run(content_copy, target, tmp_path)
     line = summary_line(done, 3.25)
@@ -228,9 +228,9 @@ def test_publish_refreshes_feeds_and_a_failed_feed_keeps_its_last_items(
     import shutil
     from html import escape
 
-    from sitebuild.paths import ROOT
-    from sitebuild.publish import summary_line
-    from social_feeds.models import CachedFeed
+    from tps.core.paths import ROOT
+    from tps.site.publish import summary_line
+    from tps.social_feeds.models import CachedFeed
 
     cache = tmp_path / "feeds-cache"
     shutil.copytree(ROOT / "feeds" / "cache", cache)

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from sitebuild.build import build
 from tests.support import frontmatter
 from tests.support.html import page
+from tps.site.build import build
 
 CANARY = "ZEBRA-CANARY-7f3a9c"
 
@@ -44,7 +44,7 @@ def plant_canaries(content):
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory):
-    from sitebuild.paths import CONTENT
+    from tps.core.paths import CONTENT
 
     root = tmp_path_factory.mktemp("planted")
     content = root / "content"
@@ -140,7 +140,7 @@ def test_internal_site_is_marked_and_kept_out_of_search_engines(
 
 def test_feed_text_and_titles_are_escaped(tmp_path):
     """Jinja autoescape is on: markup in front matter is shown as text, never run."""
-    from sitebuild.paths import CONTENT
+    from tps.core.paths import CONTENT
 
     content = tmp_path / "content"
     shutil.copytree(CONTENT, content)

@@ -9,13 +9,13 @@ import json
 import re
 import shutil
 
-from sitebuild.paths import ROOT
-from social_feeds import cache
-from social_feeds.models import CachedFeed, FeedItem
-from social_feeds.parse import parse_feed
-from social_feeds.registry import FeedAccount
-from social_feeds.view import local_date
-from tests.test_publish import run
+from tests.site.test_publish import run
+from tps.core.paths import ROOT
+from tps.social_feeds import cache
+from tps.social_feeds.models import CachedFeed, FeedItem
+from tps.social_feeds.parse import parse_feed
+from tps.social_feeds.registry import FeedAccount
+from tps.social_feeds.view import local_date
 
 NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
 YEAR_ONE = "0001-01-01T00:00:00+14:00"  # year 0 in UTC

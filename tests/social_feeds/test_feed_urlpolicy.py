@@ -11,9 +11,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
-from social_feeds.refresh import refresh
-from social_feeds.urlpolicy import UrlRefused, check, origin
-from tests.test_feeds_refresh import (
+from tests.social_feeds.test_feeds_refresh import (
     ATOM_TYPE,
     NOW,
     account,
@@ -23,6 +21,8 @@ from tests.test_feeds_refresh import (
     image_bytes,
     requests_to,
 )
+from tps.social_feeds.refresh import refresh
+from tps.social_feeds.urlpolicy import UrlRefused, check, origin
 
 
 def _run(coroutine):
@@ -146,8 +146,8 @@ def test_connections_go_to_the_checked_address_not_a_second_lookup(
     """The name resolves once, for the check; the connection uses that answer
     (no second lookup that DNS rebinding could change). Here the system
     resolver does not know the name at all: only the pinned address works."""
-    from social_feeds import urlpolicy
-    from social_feeds.fetch import Fetcher
+    from tps.social_feeds import urlpolicy
+    from tps.social_feeds.fetch import Fetcher
 
     real = urlpolicy.resolve
 
@@ -173,7 +173,7 @@ def test_connections_go_to_the_checked_address_not_a_second_lookup(
 def test_a_connection_the_policy_did_not_check_is_refused():
     import httpcore
 
-    from social_feeds.urlpolicy import PinnedBackend
+    from tps.social_feeds.urlpolicy import PinnedBackend
 
     with pytest.raises(httpcore.ConnectError, match="not checked by the URL policy"):
         _run(PinnedBackend().connect_tcp("127.0.0.1", 9))

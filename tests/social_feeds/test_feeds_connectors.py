@@ -17,22 +17,22 @@ import time
 from pathlib import Path
 
 import pytest
-from html_dates import html_datetime
 from jinja2 import Environment, FileSystemLoader
 from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from social_feeds import cache
-from social_feeds.connectors import plan
-from social_feeds.connectors.credentials import CredentialsError, load_credentials
-from social_feeds.refresh import RefreshError, refresh
-from social_feeds.registry import FeedAccount
-from social_feeds.settings import FeedSettings
-from social_feeds.view import build_view
-from units import load_directory
+from tps.html_dates import html_datetime
+from tps.social_feeds import cache
+from tps.social_feeds.connectors import plan
+from tps.social_feeds.connectors.credentials import CredentialsError, load_credentials
+from tps.social_feeds.refresh import RefreshError, refresh
+from tps.social_feeds.registry import FeedAccount
+from tps.social_feeds.settings import FeedSettings
+from tps.social_feeds.view import build_view
+from tps.units import load_directory
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 1, 15, 0, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(minutes=15)
 TOKENS = {
@@ -990,8 +990,8 @@ def _to_api(content: Path, unit: str, platform: str, handle: str, api_id: str):
 def test_every_platform_fills_the_pages(http, content_copy, tmp_path, monkeypatch):
     from bs4 import BeautifulSoup
 
-    from sitebuild.build import build
-    from sitebuild.feeds import refresh_feeds
+    from tps.site.build import build
+    from tps.social_feeds.command import refresh_feeds
 
     for path in (content_copy / "units").glob("*.yaml"):  # only the API accounts
         path.write_text(re.sub(r"^(\s*)feed: .*\n", "", path.read_text(), flags=re.M))

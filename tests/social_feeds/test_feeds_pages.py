@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from sitebuild.build import build
-from sitebuild.paths import CONTENT, ROOT
-from social_feeds import cache
-from social_feeds.models import CachedFeed, FeedItem
-from social_feeds.parse import parse_feed
-from social_feeds.registry import feed_accounts
-from social_feeds.view import ShownItem, duration, relative_time
 from tests.support.browser import axe_violations, describe
 from tests.support.html import page, soup
+from tps.core.paths import CONTENT, ROOT
+from tps.site.build import build
+from tps.social_feeds import cache
+from tps.social_feeds.models import CachedFeed, FeedItem
+from tps.social_feeds.parse import parse_feed
+from tps.social_feeds.registry import feed_accounts
+from tps.social_feeds.view import ShownItem, duration, relative_time
 
 ACCOUNTS = {account.key: account for account in feed_accounts(CONTENT)}
 SAMPLE_CACHE = ROOT / "feeds" / "cache"

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from sitebuild.paths import CONTENT, ROOT
-from social_feeds import cache
-from social_feeds.parse import FeedParseError, derive_title, parse_feed
-from social_feeds.registry import FeedAccount, feed_accounts
-from social_feeds.sanitize import clean_html, plain_text, safe_url, trim
+from tps.core.paths import CONTENT, ROOT
+from tps.social_feeds import cache
+from tps.social_feeds.parse import FeedParseError, derive_title, parse_feed
+from tps.social_feeds.registry import FeedAccount, feed_accounts
+from tps.social_feeds.sanitize import clean_html, plain_text, safe_url, trim
 
 SAMPLES = ROOT / "feeds" / "samples"
 CACHE = ROOT / "feeds" / "cache"

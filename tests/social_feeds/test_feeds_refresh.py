@@ -25,14 +25,14 @@ from PIL import Image
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from social_feeds import cache
-from social_feeds.media import media_name
-from social_feeds.refresh import RefreshError, refresh
-from social_feeds.registry import FeedAccount
-from social_feeds.report import read_report
-from social_feeds.settings import FeedSettings
+from tps.social_feeds import cache
+from tps.social_feeds.media import media_name
+from tps.social_feeds.refresh import RefreshError, refresh
+from tps.social_feeds.registry import FeedAccount
+from tps.social_feeds.report import read_report
+from tps.social_feeds.settings import FeedSettings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 11, 25, 15, 0, tzinfo=dt.UTC)
 LATER = NOW + dt.timedelta(hours=3)
 
@@ -666,7 +666,7 @@ def test_invoke_feeds_exits_1_when_the_refresh_cannot_run(local_feeds, tmp_path)
 def test_the_report_is_a_table_on_a_terminal_and_plain_lines_elsewhere(http, tmp_path):
     from rich.console import Console
 
-    from social_feeds.report import render
+    from tps.social_feeds.report import render
 
     http.expect_request("/good.atom").respond_with_data(
         atom("good"), content_type=ATOM_TYPE

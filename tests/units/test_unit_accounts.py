@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from sitebuild.paths import CONTENT
-from units.directory import load_directory
+from tps.core.paths import CONTENT
+from tps.units.directory import load_directory
 
 ACCOUNT = "  handle: TPS22Div\n  url: https://x.com/TPS22Div\n"
 UNIT = "units/22-division.yaml"

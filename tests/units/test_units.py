@@ -10,11 +10,11 @@ import json
 import pytest
 import yaml
 
-from content_model import ContentError
-from sitebuild.build import build
-from sitebuild.paths import CONTENT
 from tests.support import frontmatter
 from tests.support.html import page
+from tps.core.paths import CONTENT
+from tps.core.problems import ContentError
+from tps.site.build import build
 
 UNITS = {
     p.stem: yaml.safe_load(p.read_text()) for p in sorted(CONTENT.glob("units/*.yaml"))
@@ -151,8 +151,8 @@ def test_profile_library_is_internal_and_flags_overdue_reviews(
 def test_profile_library_shows_feed_health_and_last_post(internal_site):
     """Each account's feed status comes from the feed cache: stale feeds are
     flagged with the age of their last good fetch, and the last post is shown."""
-    from sitebuild.paths import ROOT
-    from social_feeds.models import CachedFeed
+    from tps.core.paths import ROOT
+    from tps.social_feeds.models import CachedFeed
 
     cached = {
         feed.account: feed
@@ -246,7 +246,7 @@ def test_duplicate_handle_across_units_is_an_error(content_copy):
 
 
 def test_feed_may_be_http_only_on_loopback():
-    from units.models import Account
+    from tps.units.models import Account
 
     base = {
         "platform": "x",

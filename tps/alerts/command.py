@@ -26,7 +26,7 @@ import shlex
 import subprocess
 from dataclasses import dataclass, field
 
-from alerts.model import (
+from tps.alerts.model import (
     Alert,
     AlertError,
     make_alert,
@@ -34,8 +34,7 @@ from alerts.model import (
     now,
     render_banner,
 )
-
-from .deploy import Target
+from tps.deploy.deploy import Target
 
 EMPTY = (
     "<!-- tps-alerts: none -->\n"  # not empty: SSI shows its stub for an empty include

@@ -8,8 +8,8 @@ from xml.sax.saxutils import escape
 from pelican import signals
 from pelican.generators import Generator
 
-from content_model.pages import write_page
-from content_model.problems import ContentError, Problem
+from tps.core.pages import write_page
+from tps.core.problems import ContentError, Problem
 
 from .model import AlertError, load_content_alerts, newest_first, now
 

@@ -16,7 +16,7 @@ class Fingerprints:
     """Per build: the hashed name of each theme file. Every file gets its hashed
     copy, not only those a template asked for this build: a page can come from
     cached template bytecode (the filter ran when it was compiled) or from the
-    previous build (plugins/incremental), and still link one."""
+    previous build (tps/incremental), and still link one."""
 
     def __init__(self) -> None:
         self.static: Path | None = None

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from pelican import signals
 
-from content_model.blogs import ARTICLE_LISTS, internal_blog_folders
+from tps.content_model.blogs import ARTICLE_LISTS, internal_blog_folders
 
 PAGE_LISTS = (
     "pages",

@@ -7,7 +7,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.urlwrappers import Category
 
-from content_model.blogs import ARTICLE_LISTS, blog_configs
+from tps.content_model.blogs import ARTICLE_LISTS, blog_configs
 
 
 @dataclass

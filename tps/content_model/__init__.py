@@ -1,7 +1,8 @@
-"""Validates the content tree (blogs, posts, pages) before Pelican reads it."""
+"""The content model: blogs, posts and pages (models, front matter) and their
+validation. It imports no other capability: the whole-tree check, with the unit
+files and images, is tps.site.gate.validate_tree, which also stops a Pelican
+build on invalid content."""
 
-from .plugin import register
-from .problems import ContentError, Problem
-from .validate import tree_stamp, validate_tree
+from .validate import tree_stamp
 
-__all__ = ["ContentError", "Problem", "register", "tree_stamp", "validate_tree"]
+__all__ = ["tree_stamp"]

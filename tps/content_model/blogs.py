@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tps.core.problems import ContentError
+
 from .models import BlogConfig
-from .problems import ContentError
 from .validate import load_blog
 
 # Every list of posts a Pelican ArticlesGenerator keeps; a filter must touch them all.

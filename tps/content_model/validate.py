@@ -7,15 +7,17 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
 
-from . import safe_yaml
+from tps.core import safe_yaml
+from tps.core.problems import Problem, relative
+
 from .frontmatter import FrontMatter, parse_file
 from .models import BlogConfig, PageMeta, PostMeta
-from .problems import Problem, relative
 
 # Every Pelican link to a file (INTRASITE_LINK_REGEX: {what} or |what|, and
 # the mixed forms it also accepts): {static} and {attach} copy their target
@@ -26,12 +28,19 @@ _LINK = re.compile(
 # A line (or list item) starting with a single # becomes a second h1: the title
 # is the page's only h1. Hashtags at the start of a line are the usual cause.
 _H1 = re.compile(r"^\s{0,3}(?:[-*+]\s+|\d+[.)]\s+)?#(?!#)(?P<rest>\S*)")
+# Another capability's check of its own files under content/ (see validate_tree).
+TreeCheck = Callable[[Path, Path], list[Problem]]
 
 
-def validate_tree(content: Path, root: Path | None = None) -> list[Problem]:
+def validate_tree(
+    content: Path, root: Path | None = None, checks: Iterable[TreeCheck] = ()
+) -> list[Problem]:
     """Validate blogs, posts and pages under ``content``; paths shown relative to
-    ``root`` (default: the folder holding ``content``)."""
-    return _TreeCheck(Path(content), Path(root or Path(content).parent)).run()
+    ``root`` (default: the folder holding ``content``). ``checks`` are the other
+    capabilities' checks of their own files (the unit files, the images), each
+    called as ``check(content, root)``: the content model imports none of them
+    (tps.site.gate passes them in)."""
+    return _TreeCheck(Path(content), Path(root or Path(content).parent), checks).run()
 
 
 def tree_stamp(content: Path) -> str:
@@ -97,9 +106,10 @@ def _pydantic_problems(
 
 
 class _TreeCheck:
-    def __init__(self, content: Path, root: Path):
+    def __init__(self, content: Path, root: Path, checks: Iterable[TreeCheck] = ()):
         self.content = content
         self.root = root
+        self.checks = tuple(checks)
         self.problems: list[Problem] = []
         self.audience: dict[Path, str] = {}  # resolved file -> public/internal
         self.bodies: list[tuple[Path, FrontMatter]] = []
@@ -110,9 +120,8 @@ class _TreeCheck:
         self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
 
     def run(self) -> list[Problem]:
-        from units import load_directory  # the units plugin owns the unit model
-
-        self.problems += load_directory(self.content, self.root)[1]
+        for check in self.checks:  # the unit files, the images (tps.site.gate)
+            self.problems += check(self.content, self.root)
         self._symlinks()
         self._encoding()
         self._unread()
@@ -145,23 +154,7 @@ class _TreeCheck:
                     )
 
     def _encoding(self) -> None:
-        from image_metadata import SUFFIXES, ImageError, strip
-
         for path in sorted(self.content.rglob("*")):
-            if (
-                path.suffix.lower() in SUFFIXES
-                and path.is_file()
-                and not path.is_symlink()
-            ):
-                try:  # the build strips every image's metadata: it must parse
-                    strip(path, path.read_bytes())
-                except (ImageError, OSError, ValueError) as error:
-                    self.problems.append(
-                        Problem(
-                            self.where(path), 0, "", f"is not a readable image: {error}"
-                        )
-                    )
-                continue
             if path.suffix not in (".md", ".yaml", ".txt") or not path.is_file():
                 continue
             data = path.read_bytes()

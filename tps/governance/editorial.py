@@ -8,8 +8,8 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from content_model.frontmatter import parse_file
-from content_model.problems import Problem, relative
+from tps.content_model.frontmatter import parse_file
+from tps.core.problems import Problem, relative
 
 from .findings import Finding, Hit, Subject, finding_from_hit
 from .monitor import Checker

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
-from content_model.blogs import blog_configs
-from content_model.pages import write_page
-from content_model.problems import ContentError
-from social_feeds.cache import load_all
-from social_feeds.registry import feed_accounts
-from social_feeds.report import read_report
-from social_feeds.settings import feed_settings
-from units import load_directory
+from tps.content_model.blogs import blog_configs
+from tps.core.pages import write_page
+from tps.core.problems import ContentError
+from tps.social_feeds.cache import load_all
+from tps.social_feeds.registry import feed_accounts
+from tps.social_feeds.report import read_report
+from tps.social_feeds.settings import feed_settings
+from tps.units import load_directory
 
 from . import history
 from .archive_history import overlay, weekly_rows
@@ -164,7 +164,7 @@ class GovernanceGenerator(Generator):
     def _open_archive(self):
         """The records archive, read only; without one (a fresh checkout), an
         archive in memory of the current cache, as the first refresh makes."""
-        from records_archive import archive_path, open_archive
+        from tps.records_archive import archive_path, open_archive
 
         options = feed_settings(self.settings, ROOT)
         path = archive_path(options.archive, options.cache_dir)
@@ -238,7 +238,7 @@ class GovernanceGenerator(Generator):
     def _write_archive(self, writer, common: dict) -> None:
         """/archive/: per account, every item ever fetched with its versions
         and deletion; held and hidden items are left out here too."""
-        from social_feeds.models import FeedItem
+        from tps.social_feeds.models import FeedItem
 
         by_key = {a.key: a for a in self.accounts}
         accounts = []

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 from .metrics import Summary
 

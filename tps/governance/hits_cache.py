@@ -12,7 +12,7 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 from .findings import Hit
 from .monitor import Checker

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
-from content_model.csvsafe import csv_text
+from tps.core.csvsafe import csv_text
 
 WINDOW_DAYS = 28  # posts per week are averaged over the last four weeks
 DORMANT_DAYS = 30  # an account with no post in 30 days is dormant

@@ -35,7 +35,7 @@ from pydantic import (
     model_validator,
 )
 
-from content_model.problems import Problem
+from tps.core.problems import Problem
 
 from .checks.personal import check_personal
 from .checks.terms import Term, check_terms, load_terms
@@ -161,7 +161,7 @@ def load_gate(
     content: Path, settings: dict, root: Path | None = None
 ) -> tuple[Gate, list[Problem]]:
     """The gate of a content tree (content/governance/ and the unit phones)."""
-    from units import load_directory
+    from tps.units import load_directory
 
     from .project import FOLDER, SILENCED, TERMS
 

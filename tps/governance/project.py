@@ -7,8 +7,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model.problems import Problem, relative
-from units import Directory
+from tps.core.problems import Problem, relative
+from tps.units import Directory
 
 from .checks.terms import load_terms
 from .moderation import MODERATION, load_decisions

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model import safe_yaml
-from content_model.problems import Problem, relative
+from tps.core import safe_yaml
+from tps.core.problems import Problem, relative
 
 
 @dataclass(frozen=True)

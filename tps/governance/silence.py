@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from content_model.problems import Problem
+from tps.core.problems import Problem
 
 from .findings import Finding
 from .reviewed import load_reviewed_list

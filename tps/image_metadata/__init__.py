@@ -17,6 +17,8 @@ from pathlib import Path
 
 from pelican import signals
 
+from tps.core.problems import Problem, relative
+
 SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 # JPEG: every APPn segment (EXIF and XMP are APP1, IPTC APP13; the ICC
 # profile in APP2 goes too) but APP0 (JFIF) and APP14 (Adobe colour
@@ -116,6 +118,23 @@ def strip(path: Path, data: bytes) -> bytes:
         raise
     except Exception as error:  # truncated segments, Pillow's own errors
         raise ImageError(f"{type(error).__name__}: {error}") from None
+
+
+def tree_problems(content: Path, root: Path) -> list[Problem]:
+    """Every image under ``content`` that cannot be parsed: the build strips
+    every image's metadata, so each must parse (tps.site.gate runs this)."""
+    problems = []
+    for path in sorted(content.rglob("*")):
+        if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():
+            try:
+                strip(path, path.read_bytes())
+            except (ImageError, OSError, ValueError) as error:
+                problems.append(
+                    Problem(
+                        relative(path, root), 0, "", f"is not a readable image: {error}"
+                    )
+                )
+    return problems
 
 
 def strip_tree(output: Path) -> list[str]:

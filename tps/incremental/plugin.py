@@ -3,7 +3,7 @@ hard-links a page from the previous build when its trace replays, and the
 trace store in the site's cache (``<CACHE_PATH>/incremental.pickle``).
 
 Reuse needs ``INCREMENTAL_PREVIOUS_OUTPUT``: the output folder this build will
-replace (``sitebuild`` passes it; the build writes into a fresh folder). Without
+replace (``tps.site.build`` passes it; the build writes into a fresh folder). Without
 one (a first build, a publish) nothing is traced and the build is plain Pelican.
 A page is reused only if the file there is the very one its trace describes
 (size, time and inode), so a stale or foreign folder is never trusted.
@@ -24,7 +24,7 @@ from pelican import signals
 from pelican.utils import sanitised_join
 from pelican.writers import Writer
 
-from content_model.files import file_stamp
+from tps.core.files import file_stamp
 
 from . import session, store
 from .session import VALUES, Unreplayable, intrinsic_key
@@ -305,7 +305,7 @@ def save_traces(pelican) -> None:
         return
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
     counts = STATE.counts
-    # One line in the build log (sitebuild and `invoke build` show it).
+    # One line in the build log (tps.site.build and `invoke build` show it).
     print(
         f"Incremental rendering: {counts['reused']} pages reused,"
         f" {counts['rendered']} rendered ({counts['untraceable']} always render)",

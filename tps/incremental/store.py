@@ -7,7 +7,7 @@ import pickle
 from importlib.metadata import version
 from pathlib import Path
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 FORMAT = 1
 
@@ -22,7 +22,7 @@ def environment_version(settings: dict) -> str:
         hasher.update(repr(sorted(dict(settings.get(name) or {}))).encode())
     roots = [
         Path(settings["THEME"]),
-        *(Path(p) for p in settings.get("PLUGIN_PATHS", [])),
+        Path(__file__).resolve().parents[1],  # the package tps: every plugin's code
     ]
     for root in roots:
         for path in sorted(root.rglob("*")):

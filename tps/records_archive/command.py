@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import TextIO
 
 from pelican.settings import get_settings_from_file
-from records_archive import ArchiveError, archive_path, open_archive
-from records_archive.export import export
 
-from social_feeds.settings import FeedSettings, feed_settings
-
-from .paths import CONTENT, ROOT, SETTINGS
+from tps.core.paths import CONTENT, ROOT, SETTINGS
+from tps.records_archive import ArchiveError, archive_path, open_archive
+from tps.records_archive.export import export
+from tps.social_feeds.settings import FeedSettings, feed_settings
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +34,7 @@ def record_decisions(
     content: Path = CONTENT, settings: FeedSettings | None = None
 ) -> int:
     """The reviewed decisions of moderation.yaml into the archive (each once)."""
-    from governance.moderation import MODERATION, load_decisions
+    from tps.governance.moderation import MODERATION, load_decisions
 
     decisions, problems = load_decisions(content / "governance" / MODERATION, ROOT)
     if problems:

@@ -56,7 +56,7 @@ def refresh_lock(path: Path) -> Iterator[None]:
 def archive_for_refresh(settings, accounts: list) -> Iterator[Archive]:
     """`settings`: social_feeds FeedSettings. Raises ArchiveError (RefreshBusy
     for a concurrent refresh) before the refresh writes anything."""
-    from social_feeds.cache import load_all
+    from tps.social_feeds.cache import load_all
 
     path = archive_path(settings.archive, settings.cache_dir)
     with refresh_lock(path):

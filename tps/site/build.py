@@ -14,10 +14,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model import ContentError, tree_stamp, validate_tree
+from tps.core.paths import CONTENT, OUTPUT, ROOT, SETTINGS, SITES
+from tps.core.problems import ContentError
 
 from . import search_index
-from .paths import CONTENT, OUTPUT, ROOT, SETTINGS, SITES
+from .gate import tree_stamp, validate_tree
 from .readcache import prewarm
 
 
@@ -81,7 +82,7 @@ def build(
     processes: dict[str, subprocess.Popen] = {}
     try:
         # Pelican starts at once (imports, settings, plugins: half a second)
-        # and waits at the gate (plugins/content_model) while the Markdown is
+        # and waits at the gate (tps/site/gate.py) while the Markdown is
         # read here.
         for site in sites:
             staged[site] = Path(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from content_model import Problem, validate_tree
+from tps.core.paths import CONTENT, ROOT, SETTINGS
+from tps.core.problems import Problem
 
-from .paths import CONTENT, ROOT, SETTINGS
+from .gate import validate_tree
 
 
 def run_checks(content: Path = CONTENT) -> list[Problem]:
@@ -18,12 +19,12 @@ def run_checks(content: Path = CONTENT) -> list[Problem]:
 
 def _text_checks(content: Path, root: Path) -> list[Problem]:
     """Spelling, style, term list and personal information (warnings), and
-    errors in content/governance/ itself (plugins/governance)."""
+    errors in content/governance/ itself (tps/governance)."""
     import runpy
 
-    from governance.editorial import check_markdown
-    from governance.project import load_setup
-    from units import load_directory
+    from tps.governance.editorial import check_markdown
+    from tps.governance.project import load_setup
+    from tps.units import load_directory
 
     directory, _ = load_directory(content, root)  # its problems come from validate_tree
     settings = runpy.run_path(str(SETTINGS["public"]))

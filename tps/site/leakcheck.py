@@ -9,10 +9,9 @@ import hashlib
 import zlib
 from pathlib import Path
 
-from image_metadata import SUFFIXES, ImageError, strip
-
-from content_model.blogs import internal_blog_folders
-from content_model.frontmatter import parse_file
+from tps.content_model.blogs import internal_blog_folders
+from tps.content_model.frontmatter import parse_file
+from tps.image_metadata import SUFFIXES, ImageError, strip
 
 MIN_TITLE = 16  # shorter titles ("Training") are too common to prove a leak
 
@@ -84,7 +83,7 @@ def find_leaks(public: Path, content: Path) -> list[str]:
 
 def _published_forms(path: Path) -> list[bytes]:
     """The file's bytes, and an image's as the build publishes it (stripped of
-    its metadata by plugins/image_metadata)."""
+    its metadata by tps/image_metadata)."""
     data = path.read_bytes()
     if not data:
         return []

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
-from content_model.blogs import blog_configs
-
-from .paths import CONTENT
+from tps.content_model.blogs import blog_configs
+from tps.core.paths import CONTENT
 
 TORONTO = ZoneInfo("America/Toronto")
 

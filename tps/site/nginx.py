@@ -11,7 +11,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from .paths import ROOT
+from tps.core.paths import ROOT
 
 CONFIG = """
 {user}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tps.core.paths import CONTENT, OUTPUT, ROOT
+
 from .build import build
-from .paths import CONTENT, OUTPUT, ROOT
 
 PREVIEW = OUTPUT / "preview"
 

@@ -9,14 +9,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model import ContentError
+from tps.core.paths import CONTENT, ROOT
+from tps.core.problems import ContentError
+from tps.deploy.deploy import DeployError, Target, deploy
+from tps.social_feeds.command import FeedsError, refresh_feeds, settings_for_cache
 
 from .build import BuildError, build
 from .check import run_checks
-from .deploy import DeployError, Target, deploy
-from .feeds import FeedsError, refresh_feeds, settings_for_cache
 from .leakcheck import find_leaks
-from .paths import CONTENT, ROOT
 
 LOCK = ROOT / ".cache" / "publish.lock"
 

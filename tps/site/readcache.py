@@ -26,9 +26,8 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from content_model.files import write_atomic
-
-from .paths import SETTINGS
+from tps.core.files import write_atomic
+from tps.core.paths import SETTINGS
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .paths import ROOT
+from tps.core.paths import ROOT
 
 UNIT = "tps-publish"
 EXPIRE_UNIT = "tps-alerts-expire"  # every minute: alerts past `until` leave the pages

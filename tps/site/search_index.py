@@ -22,7 +22,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from content_model.files import file_stamp, write_atomic
+from tps.core.files import file_stamp, write_atomic
 
 PRIMARY = "pagefind"
 SHARDS = "pagefind/shards"

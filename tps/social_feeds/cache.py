@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 from .datewindow import out_of_window
 from .models import CachedFeed

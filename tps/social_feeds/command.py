@@ -7,16 +7,15 @@ from pathlib import Path
 
 from pelican.settings import get_settings_from_file
 from pydantic import ValidationError
-from records_archive import ArchiveError
 
-from content_model import ContentError
-from social_feeds.refresh import RefreshError, refresh
-from social_feeds.registry import feed_accounts
-from social_feeds.report import RefreshReport
-from social_feeds.settings import FeedSettings, feed_settings
-
-from .archive import record_decisions
-from .paths import CONTENT, ROOT, SETTINGS
+from tps.core.paths import CONTENT, ROOT, SETTINGS
+from tps.core.problems import ContentError
+from tps.records_archive import ArchiveError
+from tps.records_archive.command import record_decisions
+from tps.social_feeds.refresh import RefreshError, refresh
+from tps.social_feeds.registry import feed_accounts
+from tps.social_feeds.report import RefreshReport
+from tps.social_feeds.settings import FeedSettings, feed_settings
 
 
 class FeedsError(Exception):

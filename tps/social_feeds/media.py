@@ -19,7 +19,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 from .fetch import IMAGE_ACCEPT, Fetcher
 from .imagebudget import DecodeBudget, decode_cost

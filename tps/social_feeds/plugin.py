@@ -16,9 +16,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from content_model.pages import write_page
-from content_model.problems import ContentError
-from units.directory import PLATFORM_NAMES
+from tps.core.pages import write_page
+from tps.core.problems import ContentError
+from tps.units.directory import PLATFORM_NAMES
 
 from .cache import load_all
 from .normalise import SERVICE_ZONE
@@ -134,9 +134,9 @@ class SocialFeedsGenerator(Generator):
 
 def _govern(settings: dict, states: list[AccountState], now: dt.datetime):
     """Held and hidden items leave the states before any page is built from
-    them (plugins/governance/moderation.py); an invalid moderation.yaml stops
+    them (tps/governance/moderation.py); an invalid moderation.yaml stops
     the build rather than show what a decision meant to hide."""
-    from governance.moderation import govern_states, load_gate
+    from tps.governance.moderation import govern_states, load_gate
 
     gate, problems = load_gate(Path(settings["PATH"]), settings)
     if problems:

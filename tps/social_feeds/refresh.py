@@ -20,8 +20,8 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from records_archive import ArchiveError
-from records_archive.session import archive_for_refresh
+from tps.records_archive import ArchiveError
+from tps.records_archive.session import archive_for_refresh
 
 from . import cache
 from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
@@ -64,7 +64,7 @@ def refresh(
     Callable from code that already runs an event loop in this thread (e.g. a
     Playwright sync session): the refresh then gets a thread of its own.
 
-    Every successful fetch is recorded in the records archive (plugins/
+    Every successful fetch is recorded in the records archive (tps/
     records_archive) before the cache is written; an archive that cannot be
     opened (corrupt, locked) or another refresh running stops this one before
     it writes anything (RefreshError)."""
@@ -564,7 +564,7 @@ def _parse_pool(feeds: int) -> Executor | None:
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
     # fork: a worker starts in milliseconds, with the parser already imported.
-    from records_archive.session import close_inherited_locks
+    from tps.records_archive.session import close_inherited_locks
 
     pool = ProcessPoolExecutor(
         max_workers=min(cores, 4),

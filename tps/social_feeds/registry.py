@@ -8,8 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from content_model.problems import ContentError
-from units import load_directory
+from tps.core.accounts import account_key
+from tps.core.problems import ContentError
+from tps.units import load_directory
 
 
 @dataclass(frozen=True)
@@ -23,10 +24,6 @@ class FeedAccount:
     unit_name: str
     member: str | None  # member name, or None for the unit's own account
     api_id: str | None = None  # the platform's own id, for its API connector
-
-
-def account_key(platform: str, handle: str) -> str:
-    return f"{platform}:{handle}"
 
 
 def feed_accounts(content: Path) -> list[FeedAccount]:

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from content_model.files import write_atomic
+from tps.core.files import write_atomic
 
 from .cache import REPORT_FILE
 

@@ -26,7 +26,7 @@ class FeedSettings(BaseModel):
     user_agent: str = "TPS-website-feeds/1.0 (+https://www.tps.ca/social-media/)"
     home_latest_posts: PositiveInt = 8
     unit_latest_posts: PositiveInt = 5
-    # The records archive (plugins/records_archive): None is archive.sqlite
+    # The records archive (tps/records_archive): None is archive.sqlite
     # next to the cache folder (feeds/archive.sqlite); TPS_ARCHIVE overrides.
     archive: Path | None = None
     archive_retention_days: PositiveInt | None = None  # None: keep forever

@@ -11,8 +11,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from content_model import safe_yaml
-from content_model.problems import Problem, relative
+from tps.core import safe_yaml
+from tps.core.problems import Problem, relative
 
 from .accountrules import fold, url_key
 from .api_ids import api_id_problem

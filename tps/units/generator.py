@@ -10,9 +10,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from content_model.csvsafe import csv_text
-from content_model.pages import write_page
-from content_model.problems import ContentError
+from tps.core.csvsafe import csv_text
+from tps.core.pages import write_page
+from tps.core.problems import ContentError
 
 from .directory import PLATFORM_NAMES, Directory, load_directory
 

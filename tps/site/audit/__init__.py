@@ -11,7 +11,8 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..paths import SETTINGS
+from tps.core.paths import SETTINGS
+
 from .browse import browse
 from .links import check_links
 from .pages import AuditPage, select_pages

@@ -48,7 +48,7 @@ def _write_sample_alerts(folder: Path) -> None:
     """Every audited page shows a warning and an emergency alert through the
     same SSI include `invoke alert` writes, so axe checks the alert banner
     (contrast of both levels, its region and headings) on every page type."""
-    from alerts.model import make_alert, render_banner
+    from tps.alerts.model import make_alert, render_banner
 
     folder.mkdir(parents=True, exist_ok=True)
     alerts = [
