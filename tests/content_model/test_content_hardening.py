@@ -7,7 +7,7 @@ import pytest
 
 from tps.core.problems import ContentError
 from tps.site.build import build
-from tps.site.gate import validate_tree
+from tps.site.validation import validate_tree
 
 RST_POST = """Leaked roster
 #############

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from tps.site.check import run_checks
-from tps.site.gate import validate_tree
+from tps.site.validation import validate_tree
 
 BOMB = "\n".join(
     ["name: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]

@@ -94,7 +94,7 @@ def test_the_leak_check_knows_an_internal_photo_once_stripped(content_copy, tmp_
 
 
 def test_an_unreadable_image_fails_check_naming_it(content_copy):
-    from tps.site.gate import validate_tree
+    from tps.site.validation import validate_tree
 
     (content_copy / "images").mkdir(exist_ok=True)
     (content_copy / "images/notes.jpg").write_text("not a photo")

@@ -39,7 +39,7 @@ def validate_tree(
     ``root`` (default: the folder holding ``content``). ``checks`` are the other
     capabilities' checks of their own files (the unit files, the images), each
     called as ``check(content, root)``: the content model imports none of them
-    (tps.site.gate passes them in)."""
+    (tps.site.validation passes them in)."""
     return _TreeCheck(Path(content), Path(root or Path(content).parent), checks).run()
 
 
@@ -120,7 +120,7 @@ class _TreeCheck:
         self.units = {p.stem for p in units.glob("*.yaml")} if units.is_dir() else set()
 
     def run(self) -> list[Problem]:
-        for check in self.checks:  # the unit files, the images (tps.site.gate)
+        for check in self.checks:  # the unit files, the images (tps.site.validation)
             self.problems += check(self.content, self.root)
         self._symlinks()
         self._encoding()

@@ -122,7 +122,7 @@ def strip(path: Path, data: bytes) -> bytes:
 
 def tree_problems(content: Path, root: Path) -> list[Problem]:
     """Every image under ``content`` that cannot be parsed: the build strips
-    every image's metadata, so each must parse (tps.site.gate runs this)."""
+    every image's metadata, so each must parse (tps.site.validation runs this)."""
     problems = []
     for path in sorted(content.rglob("*")):
         if path.suffix.lower() in SUFFIXES and path.is_file() and not path.is_symlink():

@@ -18,8 +18,8 @@ from tps.core.paths import CONTENT, OUTPUT, ROOT, SETTINGS, SITES
 from tps.core.problems import ContentError
 
 from . import search_index
-from .gate import tree_stamp, validate_tree
 from .readcache import prewarm
+from .validation import tree_stamp, validate_tree
 
 
 @dataclass

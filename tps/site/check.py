@@ -7,7 +7,7 @@ from pathlib import Path
 from tps.core.paths import CONTENT, ROOT, SETTINGS
 from tps.core.problems import Problem
 
-from .gate import validate_tree
+from .validation import validate_tree
 
 
 def run_checks(content: Path = CONTENT) -> list[Problem]:

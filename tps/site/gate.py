@@ -1,28 +1,11 @@
-"""The build gate: the whole content tree is checked at once (the content
-model's blogs, posts and pages, the unit files, the images), and a Pelican
-build of an invalid tree stops before it writes anything."""
-
 import sys
 from pathlib import Path
 
 from pelican import signals
 
-from tps.content_model.validate import tree_stamp
-from tps.content_model.validate import validate_tree as validate_content
-from tps.core.problems import ContentError, Problem
-from tps.image_metadata import tree_problems as image_problems
-from tps.units import load_directory
+from tps.core.problems import ContentError
 
-
-def unit_problems(content: Path, root: Path) -> list[Problem]:
-    return load_directory(content, root)[1]
-
-
-def validate_tree(content: Path, root: Path | None = None) -> list[Problem]:
-    """Every problem in the content tree: blogs, posts and pages, the unit files
-    and the images; paths shown relative to ``root`` (default: the folder
-    holding ``content``)."""
-    return validate_content(content, root, checks=(unit_problems, image_problems))
+from .validation import tree_stamp, validate_tree
 
 
 def stop_on_invalid_content(pelican) -> None:
