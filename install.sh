@@ -39,6 +39,9 @@ elif [ "$mode" != "build" ]; then
   exit 2
 fi
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$requirements"
+# The project itself, the package tps (editable: the checkout is what runs),
+# built by the pinned setuptools just installed.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-build-isolation --no-deps -e .
 if [ "$mode" = "--test" ]; then
   # The audit's Nu HTML Checker: vnu.jar from npm (pinned in package-lock.json),
   # run by the system Java; --ignore-scripts stops vnu-jar downloading a JDK.

@@ -4,12 +4,6 @@ internal.conf.py loads this file and overrides only what differs for the staff
 intranet, so the two sites can never drift apart by copy-paste.
 """
 
-import sys
-from pathlib import Path
-
-# Plugins share helpers (content_model); make them importable by name.
-sys.path.insert(0, str(Path(__file__).resolve().with_name("plugins")))
-
 SITE_AUDIENCE = "public"  # "public" or "internal": what the build may contain
 SITENAME = "Toronto Police Service"
 SITE_TAGLINE = "To serve and protect"
@@ -46,25 +40,25 @@ IGNORE_FILES = [".*", "blog.yaml", "*.yaml"]
 # internal/ by name instead of letting it be skipped or published unchecked).
 READERS = {ext: None for ext in ("rst", "html", "htm", "markdown", "mkd", "mdown")}
 
-PLUGIN_PATHS = ["plugins"]
+# The plugins are the capabilities of the installed package tps (pip install -e .).
 PLUGINS = [
-    "url_cache",
-    "content_model",
-    "editor_html",
-    "audience",
-    "blogs",
-    "units",
-    "governance",
-    "social_feeds",
-    "page_sections",
-    "assets",
-    "alerts",
-    "sitemap",
-    "image_metadata",
-    "incremental",
+    "tps.url_cache",
+    "tps.site.gate",  # stops the build on invalid content
+    "tps.editor_html",
+    "tps.audience",
+    "tps.blogs",
+    "tps.units",
+    "tps.governance",
+    "tps.social_feeds",
+    "tps.page_sections",
+    "tps.assets",
+    "tps.alerts",
+    "tps.sitemap",
+    "tps.image_metadata",
+    "tps.incremental",
 ]
 
-# Blogs: each folder of content/blogs/ is one blog (plugins/blogs), carried by
+# Blogs: each folder of content/blogs/ is one blog (tps/blogs), carried by
 # Pelican's category machinery so indexes, pagination and feeds come for free.
 USE_FOLDER_AS_CATEGORY = True
 DEFAULT_CATEGORY = "uncategorized"
@@ -136,12 +130,12 @@ MARKDOWN = {
 TYPOGRIFY = False
 SUMMARY_MAX_LENGTH = 40
 
-# Compiled templates are cached under CACHE_PATH (plugins/incremental), in a
+# Compiled templates are cached under CACHE_PATH (tps/incremental), in a
 # folder named after the theme: `{{ "css/main.css"|asset }}` is folded into the
 # bytecode, so a changed stylesheet means a new folder.
 # Every machine-readable date in a page goes through this one formatter
 # (valid HTML `<time datetime>`: no microseconds).
-from html_dates import html_datetime  # noqa: E402
+from tps.html_dates import html_datetime  # noqa: E402
 
 JINJA_FILTERS = {"html_datetime": html_datetime}
 JINJA_ENVIRONMENT = {

@@ -10,8 +10,6 @@ from pathlib import Path
 from invoke import Exit, task
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
-import sitebuild  # noqa: E402,F401  (makes the plugins' shared helpers importable)
 
 
 def _console():
@@ -28,9 +26,9 @@ def _console():
 )
 def build(c, site="all", refresh_feeds=False):
     """Build the sites into output/public and output/internal (offline, from the committed content)."""
-    from content_model import ContentError
-    from sitebuild.build import BuildError, sites_for
-    from sitebuild.build import build as build_sites
+    from tps.core.problems import ContentError
+    from tps.site.build import BuildError, sites_for
+    from tps.site.build import build as build_sites
 
     console = _console()
     if refresh_feeds:
@@ -55,9 +53,9 @@ def _refresh_feeds(console, deadline=None, content=None, cache=None):
     whole cannot run (bad unit files or settings, cache not writable)."""
     from rich.console import Console
 
-    from sitebuild.feeds import FeedsError, refresh_feeds
-    from sitebuild.paths import CONTENT
-    from social_feeds.report import render
+    from tps.core.paths import CONTENT
+    from tps.social_feeds.command import FeedsError, refresh_feeds
+    from tps.social_feeds.report import render
 
     try:
         report = refresh_feeds(
@@ -123,7 +121,7 @@ def bench(c, posts=2000, keep=None, no_feeds=False, rounds=3):
 @task(help={"strict": "also fail on warnings"})
 def check(c, strict=False):
     """Validate all content and report every problem at once, as file:line."""
-    from sitebuild.check import run_checks
+    from tps.site.check import run_checks
 
     console = _console()
     problems = run_checks()
@@ -147,8 +145,8 @@ def check(c, strict=False):
 )
 def new_post(c, blog, title, author=None, unit=None):
     """Write a new draft post with valid front matter and print its path."""
-    from sitebuild.newpost import NewPostError
-    from sitebuild.newpost import new_post as make_post
+    from tps.site.newpost import NewPostError
+    from tps.site.newpost import new_post as make_post
 
     try:
         path = make_post(blog, title, author=author, unit=unit)
@@ -166,7 +164,7 @@ def new_post(c, blog, title, author=None, unit=None):
 )
 def serve(c, site="public", port=8000):
     """Preview a site with drafts on http://127.0.0.1:PORT, rebuilding and reloading on every change."""
-    from sitebuild.preview import serve as serve_preview
+    from tps.site.preview import serve as serve_preview
 
     serve_preview(site, int(port))
 
@@ -174,9 +172,9 @@ def serve(c, site="public", port=8000):
 @task(help={"site": "public, internal or all (default)"})
 def audit(c, site="all"):
     """Audit the built sites: axe, console/CSP errors, page weight, links, HTML validity."""
-    from sitebuild.audit import AuditError, audit_sites, print_report
-    from sitebuild.build import sites_for
-    from sitebuild.paths import OUTPUT
+    from tps.core.paths import OUTPUT
+    from tps.site.audit import AuditError, audit_sites, print_report
+    from tps.site.build import sites_for
 
     try:
         audits = audit_sites({name: OUTPUT / name for name in sites_for(site)})
@@ -213,9 +211,9 @@ def publish(c, target, site="all", keep=5, refresh_feeds=True):
     """Refresh feeds, build, check, prove nothing internal leaks, audit, then deploy atomically (nothing on failure)."""
     import time
 
-    from sitebuild.build import sites_for
-    from sitebuild.publish import PublishError, summary_line
-    from sitebuild.publish import publish as run_publish
+    from tps.site.build import sites_for
+    from tps.site.publish import PublishError, summary_line
+    from tps.site.publish import publish as run_publish
 
     started = time.monotonic()
     try:
@@ -242,9 +240,9 @@ def publish(c, target, site="all", keep=5, refresh_feeds=True):
 )
 def rollback(c, target, site="all", to=None):
     """Switch `current` back to an earlier release, atomically."""
-    from sitebuild.build import sites_for
-    from sitebuild.deploy import DeployError, Target
-    from sitebuild.deploy import rollback as run_rollback
+    from tps.deploy.deploy import DeployError, Target
+    from tps.deploy.deploy import rollback as run_rollback
+    from tps.site.build import sites_for
 
     for name in sites_for(site):
         try:
@@ -258,8 +256,8 @@ def rollback(c, target, site="all", to=None):
 @task(help={"target": "as for publish", "site": "public, internal or all"})
 def releases(c, target, site="all"):
     """List the releases on a target, with their build summary; * marks current."""
-    from sitebuild.build import sites_for
-    from sitebuild.deploy import DeployError, Target, list_releases
+    from tps.deploy.deploy import DeployError, Target, list_releases
+    from tps.site.build import sites_for
 
     for name in sites_for(site):
         try:
@@ -288,7 +286,7 @@ def schedule(
     c, every="15m", target="/srv/tps", site="all", install=False, refresh_feeds=True
 ):
     """Print (or --install) the systemd timer or crontab line that runs publish."""
-    from sitebuild import schedule as plan
+    from tps.site import schedule as plan
 
     try:
         if install:
@@ -316,9 +314,8 @@ def schedule(
 )
 def archive_export(c, account, since=None, until=None, format="csv"):
     """Write every archived version of one account's items to standard output (one row per version)."""
-    from records_archive import ArchiveError
-
-    from sitebuild.archive import export_account
+    from tps.records_archive import ArchiveError
+    from tps.records_archive.command import export_account
 
     try:
         export_account(account, sys.stdout, since=since, until=until, fmt=format)
@@ -330,9 +327,8 @@ def archive_export(c, account, since=None, until=None, format="csv"):
 @task
 def archive_prune(c):
     """Remove archived versions older than SOCIAL_FEEDS archive_retention_days (none set: keep forever)."""
-    from records_archive import ArchiveError
-
-    from sitebuild.archive import prune
+    from tps.records_archive import ArchiveError
+    from tps.records_archive.command import prune
 
     console = _console()
     try:
@@ -380,9 +376,8 @@ def alert(
     expire=False,
 ):
     """Publish, clear or list site-wide alerts on a target, without a rebuild."""
-    from alerts.model import AlertError
-
-    from sitebuild import alerts as live
+    from tps.alerts import command as live
+    from tps.alerts.model import AlertError
 
     try:
         if list:

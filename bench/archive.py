@@ -19,18 +19,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 TARGET_SECONDS = 3.0
 
 
 def run(versions: int = 10_000, accounts: int = 1) -> dict:
-    import sitebuild  # noqa: F401  (puts plugins/ on sys.path)
 
-    from records_archive import open_archive  # isort: skip
-    from records_archive.export import export  # isort: skip
-    from social_feeds.models import FeedItem  # isort: skip
+    from tps.records_archive import open_archive  # isort: skip
+    from tps.records_archive.export import export  # isort: skip
+    from tps.social_feeds.models import FeedItem  # isort: skip
 
     per_account = max(1, versions // (accounts * 2))
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)

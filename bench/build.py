@@ -6,7 +6,7 @@ is the committed one), then times in one run, so that ratios survive a noisy
 machine (every timing is repeated ``--rounds`` times, ours and vanilla back to
 back in each round; the ratio of each round is taken, then the median):
 
-- cold: our full build of both sites (`sitebuild.build.build`, the two sites
+- cold: our full build of both sites (`tps.site.build.build`, the two sites
   in parallel processes, search indexing included) with an empty cache, against
   vanilla Pelican 4.12 (default theme, no plugins, no cache) building the same
   Markdown posts;
@@ -21,7 +21,7 @@ back in each round; the ratio of each round is taken, then the median):
 Targets at 2,000 posts: cold <= 1.5x vanilla, warm <= 0.5x vanilla cold,
 peak memory < 1 GiB.
 
-    python bench/build.py [--posts 2000] [--rounds 3] [--keep DIR] [--no-feeds]
+    python -m bench.build [--posts 2000] [--rounds 3] [--keep DIR] [--no-feeds]
 """
 
 from __future__ import annotations
@@ -41,8 +41,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 LINKED_POST = re.compile(r"\{filename\}/?blogs/([^)\"' ]+\.md)")
 TARGET_POSTS = 2000
@@ -198,7 +196,7 @@ def vanilla_build(
 
 
 def our_build(content: Path, output: Path, cache: Path) -> float:
-    from sitebuild.build import build, wait_for_removals
+    from tps.site.build import build, wait_for_removals
 
     started = time.perf_counter()
     build(content=content, output_root=output, cache_root=cache)
@@ -239,7 +237,6 @@ def one_round(content: Path, work: Path, edits: list[Path]) -> dict:
 def run(
     posts: int = 2000, keep: Path | None = None, feeds: bool = True, rounds: int = 3
 ) -> dict:
-    import sitebuild  # noqa: F401  (puts plugins/ on sys.path)
 
     work = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="tps-bench-"))
     work.mkdir(parents=True, exist_ok=True)

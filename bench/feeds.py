@@ -27,12 +27,9 @@ def run(feeds: int = 200, latency: float = 0.3, concurrency: int | None = None) 
 
     `concurrency` defaults to one request in flight per feed, as a site with
     that many feeds would configure `SOCIAL_FEEDS["concurrency"]`."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
-    import sitebuild  # noqa: F401  (puts plugins/ on sys.path)
-    from social_feeds.refresh import refresh
-    from social_feeds.registry import FeedAccount
-    from social_feeds.settings import FeedSettings
+    from tps.social_feeds.refresh import refresh
+    from tps.social_feeds.registry import FeedAccount
+    from tps.social_feeds.settings import FeedSettings
 
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(latency)],

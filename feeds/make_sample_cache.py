@@ -22,25 +22,22 @@ import io
 import json
 import random
 import shutil
-import sys
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
+from PIL import Image, ImageDraw, ImageFont
+
+from tps.social_feeds import cache
+from tps.social_feeds.media import media_name
+from tps.social_feeds.models import CachedFeed
+from tps.social_feeds.parse import derive_title, parse_feed
+from tps.social_feeds.registry import FeedAccount, feed_accounts
+from tps.units import load_directory
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
-
-from social_feeds import cache  # noqa: E402
-from social_feeds.media import media_name  # noqa: E402
-from social_feeds.models import CachedFeed  # noqa: E402
-from social_feeds.parse import derive_title, parse_feed  # noqa: E402
-from social_feeds.registry import FeedAccount, feed_accounts  # noqa: E402
-from units import load_directory  # noqa: E402
-
 CACHE = ROOT / "feeds" / "cache"
 SAMPLES = ROOT / "feeds" / "samples"
 # The last (sample) refresh: 03:00 in Toronto on November 25, 2026.

@@ -13,7 +13,7 @@ is written by an internal build, exactly as the scheduled job writes it.
 Caveat, stated on purpose: the cache keeps each feed's latest items only, so
 these rows may undercount the busiest accounts' earliest weeks. The internal
 build recomputes the posting rows of the last 12 weeks from the records
-archive (plugins/records_archive, every item ever fetched) and shows those.
+archive (tps/records_archive, every item ever fetched) and shows those.
 """
 
 from __future__ import annotations
@@ -25,20 +25,17 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tps.governance import history
+from tps.governance.metrics import as_of_from, summarize
+from tps.governance.monitor import monitor
+from tps.governance.project import load_setup
+from tps.site.build import build
+from tps.social_feeds.cache import load_all
+from tps.social_feeds.registry import feed_accounts
+from tps.social_feeds.settings import feed_settings
+from tps.units import load_directory
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "plugins"))
-
-from governance import history  # noqa: E402
-from governance.metrics import as_of_from, summarize  # noqa: E402
-from governance.monitor import monitor  # noqa: E402
-from governance.project import load_setup  # noqa: E402
-from sitebuild.build import build  # noqa: E402
-from social_feeds.cache import load_all  # noqa: E402
-from social_feeds.registry import feed_accounts  # noqa: E402
-from social_feeds.settings import feed_settings  # noqa: E402
-from units import load_directory  # noqa: E402
-
 CONTENT = ROOT / "content"
 HISTORY = ROOT / "feeds" / "history.csv"
 

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-import sitebuild  # noqa: E402,F401  (puts plugins/ on sys.path)
-from sitebuild.build import build  # noqa: E402
-from sitebuild.paths import CONTENT  # noqa: E402
+from tps.core.paths import CONTENT
+from tps.site.build import build
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """The tests drive Chromium and axe-core with the same helpers the audit uses."""
 
-from sitebuild.browser import ARGS, CHROMIUM, WCAG_AA, axe_violations, describe, launch
+from tps.site.browser import ARGS, CHROMIUM, WCAG_AA, axe_violations, describe, launch
 
 __all__ = ["ARGS", "CHROMIUM", "WCAG_AA", "axe_violations", "describe", "launch"]

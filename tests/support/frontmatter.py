@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from content_model.frontmatter import parse_file
-from sitebuild.paths import CONTENT
+from tps.content_model.frontmatter import parse_file
+from tps.core.paths import CONTENT
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Run by tests/test_feed_image_memory.py in a process of its own: a refresh
+"""Run by tests/social_feeds/test_feed_image_memory.py in a process of its own: a refresh
 of 4 loopback feeds carrying 20 distinct 6300×6300 1-bit PNGs (about 5 KB
 each), printing the process's peak RSS in MB as JSON."""
 
@@ -15,9 +15,9 @@ from pathlib import Path
 from PIL import Image
 from pytest_httpserver import HTTPServer
 
-from social_feeds.refresh import refresh
-from social_feeds.registry import FeedAccount
-from social_feeds.settings import FeedSettings
+from tps.social_feeds.refresh import refresh
+from tps.social_feeds.registry import FeedAccount
+from tps.social_feeds.settings import FeedSettings
 
 SIDE = 6300
 IMAGES = 20
