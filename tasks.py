@@ -54,11 +54,11 @@ def _refresh_feeds(console, deadline=None, content=None, cache=None):
     from rich.console import Console
 
     from tps.core.paths import CONTENT
-    from tps.social_feeds.command import FeedsError, refresh_feeds
+    from tps.site.feeds import FeedsError, refresh_and_record
     from tps.social_feeds.report import render
 
     try:
-        report = refresh_feeds(
+        report = refresh_and_record(
             Path(content or CONTENT),
             cache=cache,
             deadline=float(deadline) if deadline else None,
@@ -316,9 +316,17 @@ def archive_export(c, account, since=None, until=None, format="csv"):
     """Write every archived version of one account's items to standard output (one row per version)."""
     from tps.records_archive import ArchiveError
     from tps.records_archive.command import export_account
+    from tps.social_feeds.settings import project_archive
 
     try:
-        export_account(account, sys.stdout, since=since, until=until, fmt=format)
+        export_account(
+            account,
+            sys.stdout,
+            since=since,
+            until=until,
+            fmt=format,
+            path=project_archive(),
+        )
     except (ValueError, ArchiveError) as error:
         _console().print(f"[red]archive-export:[/] {error}")
         raise Exit(code=1) from None
@@ -329,10 +337,11 @@ def archive_prune(c):
     """Remove archived versions older than SOCIAL_FEEDS archive_retention_days (none set: keep forever)."""
     from tps.records_archive import ArchiveError
     from tps.records_archive.command import prune
+    from tps.social_feeds.settings import project_feed_settings
 
     console = _console()
     try:
-        removed = prune()
+        removed = prune(project_feed_settings())
     except ArchiveError as error:
         console.print(f"[red]archive-prune:[/] {error}")
         raise Exit(code=1) from None

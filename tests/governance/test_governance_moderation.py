@@ -278,3 +278,18 @@ def test_moderation_yaml_goes_through_the_safe_loader(tmp_path):
     path.write_text("- &a {item: x}\n- *a\n")
     _, [problem] = load_decisions(path)
     assert "alias" in problem.message or "anchor" in problem.message
+
+
+def test_social_feeds_refuses_to_build_pages_without_the_moderation_gate():
+    """The gate reaches social_feeds through its feed_states_ready signal (so
+    social_feeds imports no governance): with no receiver, no page is built
+    from ungoverned items."""
+    import datetime as _dt
+
+    import tps.governance.generator as governance
+    from tps.social_feeds.plugin import _govern
+    from tps.social_feeds.signals import feed_states_ready
+
+    governance.register()
+    with feed_states_ready.muted(), pytest.raises(ValueError, match="moderation gate"):
+        _govern(object(), {"PATH": "content"}, [], _dt.datetime.now(_dt.UTC))

@@ -238,7 +238,7 @@ def record_in_archive(entry: dict, spec: str) -> None:
     (TPS_ARCHIVE, or feeds/archive.sqlite). The target's log already holds it,
     so an archive that is busy or broken is a warning, not a failed alert."""
     from tps.records_archive import ArchiveError, open_archive
-    from tps.records_archive.command import project_archive
+    from tps.social_feeds.settings import project_archive
 
     path = project_archive()
     if not path.exists():

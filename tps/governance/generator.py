@@ -504,4 +504,9 @@ def get_generators(pelican):
 
 
 def register() -> None:
+    from tps.social_feeds.signals import feed_states_ready
+
+    from .moderation import gate_feed_states
+
     signals.get_generators.connect(get_generators)
+    feed_states_ready.connect(gate_feed_states)

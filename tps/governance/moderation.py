@@ -35,7 +35,7 @@ from pydantic import (
     model_validator,
 )
 
-from tps.core.problems import Problem
+from tps.core.problems import ContentError, Problem
 
 from .checks.personal import check_personal
 from .checks.terms import Term, check_terms, load_terms
@@ -263,3 +263,12 @@ def govern_states(states: list, gate: Gate, now: dt.datetime) -> Screening:
             if shown.item.link not in blocked
         ]
     return screening
+
+
+def gate_feed_states(sender, *, settings: dict, states: list, now: dt.datetime):
+    """social_feeds' feed_states_ready receiver: an invalid moderation.yaml
+    stops the build rather than show what a decision meant to hide."""
+    gate, problems = load_gate(Path(settings["PATH"]), settings)
+    if problems:
+        raise ContentError(problems)
+    return govern_states(states, gate, now)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -53,18 +53,16 @@ def refresh_lock(path: Path) -> Iterator[None]:
 
 
 @contextmanager
-def archive_for_refresh(settings, accounts: list) -> Iterator[Archive]:
-    """`settings`: social_feeds FeedSettings. Raises ArchiveError (RefreshBusy
-    for a concurrent refresh) before the refresh writes anything."""
-    from tps.social_feeds.cache import load_all
-
+def archive_for_refresh(settings, load_cached: Callable[[], dict]) -> Iterator[Archive]:
+    """`settings`: social_feeds FeedSettings (`archive`, `cache_dir`);
+    `load_cached`: the current cache, imported on the archive's first run.
+    Raises ArchiveError (RefreshBusy for a concurrent refresh) before the
+    refresh writes anything."""
     path = archive_path(settings.archive, settings.cache_dir)
     with refresh_lock(path):
         archive = open_archive(path, media_root=settings.cache_dir)
         try:
-            archive.import_cache(
-                load_all(settings.cache_dir, [account.key for account in accounts])
-            )
+            archive.import_cache(load_cached())
             yield archive
         finally:
             archive.close()

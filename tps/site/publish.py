@@ -12,10 +12,11 @@ from pathlib import Path
 from tps.core.paths import CONTENT, ROOT
 from tps.core.problems import ContentError
 from tps.deploy.deploy import DeployError, Target, deploy
-from tps.social_feeds.command import FeedsError, refresh_feeds, settings_for_cache
+from tps.social_feeds.command import settings_for_cache
 
 from .build import BuildError, build
 from .check import run_checks
+from .feeds import FeedsError, refresh_and_record
 from .leakcheck import find_leaks
 
 LOCK = ROOT / ".cache" / "publish.lock"
@@ -111,7 +112,7 @@ def publish(
         output = Path(folder)
         feeds_failed = None
         if refresh:
-            report = _step("feeds", refresh_feeds, content, cache=feeds_cache)
+            report = _step("feeds", refresh_and_record, content, cache=feeds_cache)
             feeds_failed = len(report.failed)
         settings = settings_for_cache(feeds_cache) if feeds_cache else {}
         _step(

@@ -11,7 +11,6 @@ from pydantic import ValidationError
 from tps.core.paths import CONTENT, ROOT, SETTINGS
 from tps.core.problems import ContentError
 from tps.records_archive import ArchiveError
-from tps.records_archive.command import record_decisions
 from tps.social_feeds.refresh import RefreshError, refresh
 from tps.social_feeds.registry import feed_accounts
 from tps.social_feeds.report import RefreshReport
@@ -29,21 +28,29 @@ def settings_for_cache(cache: Path) -> dict:
     return {"SOCIAL_FEEDS": {**configured, "cache_dir": str(Path(cache).resolve())}}
 
 
+def refresh_settings(
+    cache: Path | None = None, deadline: float | None = None
+) -> FeedSettings:
+    """The project's SOCIAL_FEEDS with this run's overrides."""
+    settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
+    overrides = {"deadline": deadline, "cache_dir": cache and Path(cache).resolve()}
+    return FeedSettings.model_validate(
+        settings.model_dump() | {k: v for k, v in overrides.items() if v}
+    )
+
+
 def refresh_feeds(
     content: Path = CONTENT,
     *,
     cache: Path | None = None,
     deadline: float | None = None,
+    settings: FeedSettings | None = None,
 ) -> RefreshReport:
+    """The refresh alone; tps/site/feeds.py adds what the project does after
+    it (the moderation decisions into the records archive)."""
     try:
-        settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
-        overrides = {"deadline": deadline, "cache_dir": cache and Path(cache).resolve()}
-        settings = FeedSettings.model_validate(
-            settings.model_dump() | {k: v for k, v in overrides.items() if v}
-        )
-        report = refresh(feed_accounts(Path(content)), settings)
-        record_decisions(Path(content), settings)
-        return report
+        settings = settings or refresh_settings(cache, deadline)
+        return refresh(feed_accounts(Path(content)), settings)
     except (
         ContentError,
         RefreshError,

@@ -17,13 +17,13 @@ from pelican import signals
 from pelican.generators import Generator
 
 from tps.core.pages import write_page
-from tps.core.problems import ContentError
 from tps.units.directory import PLATFORM_NAMES
 
 from .cache import load_all
 from .normalise import SERVICE_ZONE
 from .registry import feed_accounts
 from .settings import feed_settings
+from .signals import feed_states_ready
 from .view import AccountState, ShownItem, build_view
 
 ROOT = Path(__file__).resolve().parents[2]  # the project: feeds/cache is relative to it
@@ -68,7 +68,7 @@ class SocialFeedsGenerator(Generator):
             now=self.now,
             platform_names=PLATFORM_NAMES,
         )
-        self.screening = _govern(self.settings, states, self.now)
+        self.screening = _govern(self, self.settings, states, self.now)
         items = sorted(
             (item for state in states for item in state.items),
             key=lambda item: item.published,
@@ -132,16 +132,18 @@ class SocialFeedsGenerator(Generator):
             copied.add(item.image.url)
 
 
-def _govern(settings: dict, states: list[AccountState], now: dt.datetime):
+def _govern(generator, settings: dict, states: list[AccountState], now: dt.datetime):
     """Held and hidden items leave the states before any page is built from
-    them (tps/governance/moderation.py); an invalid moderation.yaml stops
-    the build rather than show what a decision meant to hide."""
-    from tps.governance.moderation import govern_states, load_gate
-
-    gate, problems = load_gate(Path(settings["PATH"]), settings)
-    if problems:
-        raise ContentError(problems)
-    return govern_states(states, gate, now)
+    them, through the gate connected to feed_states_ready (governance's)."""
+    answers = feed_states_ready.send(
+        generator, settings=settings, states=states, now=now
+    )
+    if len(answers) != 1:
+        raise ValueError(
+            f"social_feeds needs exactly one moderation gate, found {len(answers)}: "
+            'list "tps.governance" in PLUGINS'
+        )
+    return answers[0][1]
 
 
 def pinned_first(items: list[ShownItem]) -> list[ShownItem]:

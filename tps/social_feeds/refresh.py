@@ -70,7 +70,10 @@ def refresh(
     it writes anything (RefreshError)."""
     _check_writable(settings.cache_dir)
     try:
-        with archive_for_refresh(settings, _unique(accounts)) as archive:
+        keys = [account.key for account in _unique(accounts)]
+        with archive_for_refresh(
+            settings, lambda: cache.load_all(settings.cache_dir, keys)
+        ) as archive:
             run = functools.partial(
                 asyncio.run,
                 refresh_async(

@@ -45,3 +45,23 @@ def feed_settings(settings: dict, root: Path | None = None) -> FeedSettings:
             if value is not None and not value.is_absolute():
                 merged = merged.model_copy(update={name: root / value})
     return merged
+
+
+def project_feed_settings(cache: Path | None = None) -> FeedSettings:
+    """The project's SOCIAL_FEEDS (pelican.conf.py), `cache` overriding its cache."""
+    from pelican.settings import get_settings_from_file
+
+    from tps.core.paths import ROOT, SETTINGS
+
+    settings = feed_settings(get_settings_from_file(str(SETTINGS["public"])), ROOT)
+    if cache:
+        settings = settings.model_copy(update={"cache_dir": Path(cache).resolve()})
+    return settings
+
+
+def project_archive(settings: FeedSettings | None = None) -> Path:
+    """The records archive the project's refresh writes."""
+    from tps.records_archive import archive_path
+
+    settings = settings or project_feed_settings()
+    return archive_path(settings.archive, settings.cache_dir)
