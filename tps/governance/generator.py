@@ -85,9 +85,11 @@ class GovernanceGenerator(Generator):
         if not self.enabled:
             return
         content = Path(self.settings["PATH"])
-        directory, problems = load_directory(content)
-        if problems:
-            raise ContentError(problems)
+        directory = self.context.get("UNITS_DIRECTORY")
+        if directory is None:
+            directory, problems = load_directory(content)
+            if problems:
+                raise ContentError(problems)
         self.directory = directory
         self.blogs = blog_configs(content)
         internal_blogs = {s for s, b in self.blogs.items() if b.audience == "internal"}
@@ -100,7 +102,7 @@ class GovernanceGenerator(Generator):
         if setup.problems:
             raise ContentError(setup.problems)
         cache_dir = feed_settings(self.settings, ROOT).cache_dir
-        self.accounts = feed_accounts(content)
+        self.accounts = feed_accounts(content, directory)
         self.feeds = load_all(cache_dir, [a.key for a in self.accounts])
         self.archive = self._open_archive()
         self.queue = self._moderation(content)

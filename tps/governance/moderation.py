@@ -158,9 +158,10 @@ class Gate:
 
 
 def load_gate(
-    content: Path, settings: dict, root: Path | None = None
+    content: Path, settings: dict, root: Path | None = None, directory=None
 ) -> tuple[Gate, list[Problem]]:
-    """The gate of a content tree (content/governance/ and the unit phones)."""
+    """The gate of a content tree (content/governance/ and the unit phones of
+    `directory`, the build's, or loaded from the content)."""
     from tps.units import load_directory
 
     from .project import FOLDER, SILENCED, TERMS
@@ -176,7 +177,8 @@ def load_gate(
             terms = load_terms(folder / TERMS)
     silences, _ = load_silences(folder / SILENCED, root)
     decisions, problems = load_decisions(folder / MODERATION, root)
-    directory, _ = load_directory(content)
+    if directory is None:
+        directory, _ = load_directory(content)
     numbers = service_numbers([entry.unit.phone for entry in directory.units], settings)
     return Gate(tuple(terms), numbers, silences, decisions), problems
 
@@ -268,7 +270,8 @@ def govern_states(states: list, gate: Gate, now: dt.datetime) -> Screening:
 def gate_feed_states(sender, *, settings: dict, states: list, now: dt.datetime):
     """social_feeds' feed_states_ready receiver: an invalid moderation.yaml
     stops the build rather than show what a decision meant to hide."""
-    gate, problems = load_gate(Path(settings["PATH"]), settings)
+    directory = getattr(sender, "context", {}).get("UNITS_DIRECTORY")
+    gate, problems = load_gate(Path(settings["PATH"]), settings, directory=directory)
     if problems:
         raise ContentError(problems)
     return govern_states(states, gate, now)

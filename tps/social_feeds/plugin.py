@@ -59,7 +59,9 @@ class SocialFeedsGenerator(Generator):
     def generate_context(self) -> None:
         options = feed_settings(self.settings, ROOT)
         self.now = dt.datetime.now(dt.UTC)
-        accounts = feed_accounts(Path(self.settings["PATH"]))
+        accounts = feed_accounts(
+            Path(self.settings["PATH"]), self.context.get("UNITS_DIRECTORY")
+        )
         feeds = load_all(options.cache_dir, [account.key for account in accounts])
         states = build_view(
             accounts,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tps.core.accounts import account_key
 from tps.core.problems import ContentError
-from tps.units import load_directory
+from tps.units import Directory, load_directory
 
 
 @dataclass(frozen=True)
@@ -26,12 +26,16 @@ class FeedAccount:
     api_id: str | None = None  # the platform's own id, for its API connector
 
 
-def feed_accounts(content: Path) -> list[FeedAccount]:
-    """Every account with a feed, in directory order. Bad unit files raise
+def feed_accounts(
+    content: Path, directory: Directory | None = None
+) -> list[FeedAccount]:
+    """Every account with a feed, in directory order: of `directory` (a
+    build's, from the context) or loaded from `content`. Bad unit files raise
     ContentError (the same problems the build reports)."""
-    directory, problems = load_directory(Path(content))
-    if problems:
-        raise ContentError(problems)
+    if directory is None:
+        directory, problems = load_directory(Path(content))
+        if problems:
+            raise ContentError(problems)
     return [
         FeedAccount(
             key=account_key(record.account.platform, record.account.handle),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -145,21 +145,7 @@ def load_directory(
     return Directory(entries), problems
 
 
-_parsed: dict[tuple, tuple[UnitEntry | None, list[Problem]]] = {}
-
-
 def _load_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]]:
-    """A unit file is parsed once per process while it is unchanged (several
-    plugins load the directory); each caller gets its own entry to annotate."""
-    stat = path.stat()
-    key = (str(path.resolve()), str(root), stat.st_mtime_ns, stat.st_size)
-    if key not in _parsed:
-        _parsed[key] = _parse_unit(path, root)
-    entry, problems = _parsed[key]
-    return (replace(entry, posts=[]) if entry else None), list(problems)
-
-
-def _parse_unit(path: Path, root: Path) -> tuple[UnitEntry | None, list[Problem]]:
     where = relative(path, root)
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", path.stem):
         return None, [

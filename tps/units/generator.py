@@ -38,6 +38,7 @@ class UnitsGenerator(Generator):
         self.directory = directory
         self.today = dt.datetime.now(dt.UTC).date()
         self.context.update(
+            UNITS_DIRECTORY=directory,  # the one load of content/units/ in a build
             UNITS=directory.units,
             UNITS_BY_KIND=directory.by_kind,
             UNITS_BY_SLUG=directory.by_slug,
