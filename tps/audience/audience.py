@@ -5,6 +5,7 @@ from pathlib import Path
 from pelican import signals
 
 from tps.content_model.blogs import ARTICLE_LISTS, internal_blog_folders
+from tps.core.audience import audience_of_content
 
 PAGE_LISTS = (
     "pages",
@@ -25,8 +26,8 @@ def is_public_build(settings: dict) -> bool:
     return audience == "public"
 
 
-def is_internal(content) -> bool:
-    return getattr(content, "audience", "public") == "internal"
+def is_internal(content, settings: dict, internal_blogs: list[str]) -> bool:
+    return audience_of_content(content, settings["PATH"], internal_blogs) == "internal"
 
 
 def exclude_internal_folders(pelican) -> None:
@@ -51,10 +52,16 @@ def _is_internal_path(path: str) -> bool:
 def _drop_internal(generator, names: tuple[str, ...]) -> None:
     if not is_public_build(generator.settings):
         return
+    settings = generator.settings
+    internal_blogs = internal_blog_folders(Path(settings["PATH"]))
     for name in names:
         items = getattr(generator, name, None)
         if items:
-            items[:] = [item for item in items if not is_internal(item)]
+            items[:] = [
+                item
+                for item in items
+                if not is_internal(item, settings, internal_blogs)
+            ]
 
 
 def drop_internal_articles(generator) -> None:

@@ -14,6 +14,7 @@ from urllib.parse import unquote
 from pydantic import BaseModel, ValidationError
 
 from tps.core import safe_yaml
+from tps.core.audience import audience_of
 from tps.core.problems import Problem, relative
 
 from .frontmatter import FrontMatter, parse_file
@@ -329,8 +330,11 @@ class _TreeCheck:
                     why,
                 )
             )
-        internal = inside_internal or bool(meta and meta.audience == "internal")
-        self.audience[self._resolved(path)] = "internal" if internal else "public"
+        self.audience[self._resolved(path)] = audience_of(
+            path.relative_to(self.content),
+            audience=meta.audience if meta else None,
+            internal_blogs={path.parent.name} if inside_internal else (),
+        )
 
     def _inside_site(self, path: Path, line: int, field: str, value: str) -> None:
         """A Save_as or URL is a path inside the site: relative, no '..', no

@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from tps.content_model.blogs import blog_configs
+from tps.core.audience import audience_of_content
 from tps.core.pages import write_page
 from tps.core.problems import ContentError
 from tps.social_feeds.cache import load_all
@@ -60,16 +61,14 @@ def site_paths(context: dict, internal_blogs: set[str]) -> set[str]:
     """Every URL path of the public site, from what Pelican generated."""
     paths = {"", "blogs/", "tags/", "authors/", "archives/", "search/", "units/"}
     paths |= {"social-media/accounts/", "feeds/all.atom.xml"}
-    for article in context.get("articles", []):
-        if (
-            article.category.slug not in internal_blogs
-            and getattr(article, "audience", "public") != "internal"
-        ):
-            paths.add(article.url)
-    for page in [*context.get("pages", []), *context.get("hidden_pages", [])]:
-        internal = "/internal/" in page.source_path.replace("\\", "/")
-        if not internal and getattr(page, "audience", "public") != "internal":
-            paths.add(page.url)
+    root = context.get("PATH", "content")
+    for content in [
+        *context.get("articles", []),
+        *context.get("pages", []),
+        *context.get("hidden_pages", []),
+    ]:
+        if audience_of_content(content, root, internal_blogs) == "public":
+            paths.add(content.url)
     for category, _ in context.get("categories", []):
         if category.slug not in internal_blogs:
             paths |= {category.url, f"blogs/{category.slug}/feed.atom.xml"}

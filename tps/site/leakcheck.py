@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tps.content_model.blogs import internal_blog_folders
 from tps.content_model.frontmatter import parse_file
+from tps.core.audience import audience_of
 from tps.image_metadata import SUFFIXES, ImageError, strip
 
 MIN_TITLE = 16  # shorter titles ("Training") are too common to prove a leak
@@ -24,15 +25,10 @@ def _internal_files(content: Path) -> list[Path]:
     for path in content.rglob("*"):
         if not path.is_file() or path.is_symlink():
             continue
-        relative = path.relative_to(content).parts
-        if (
-            relative[0] == "internal"
-            or (
-                relative[0] == "blogs"
-                and len(relative) > 2
-                and relative[1] in internal_blogs
-            )
-            or (path.suffix == ".md" and _audience(path) == "internal")
+        relative = path.relative_to(content)
+        front = _audience(path) if path.suffix == ".md" else None
+        if audience_of(relative, audience=front, internal_blogs=internal_blogs) == (
+            "internal"
         ):
             found.append(path)
     return found

@@ -1,0 +1,51 @@
+"""Who may see a content file: the one rule, used by the build (public sites
+drop internal content), the validator, the leak check and governance.
+
+A file is internal when it is under content/internal/, in the folder of a
+blog whose _blog.yaml says `audience: internal`, or its front matter says
+`Audience: internal`. Everything else is public."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path, PurePath, PurePosixPath
+from typing import Literal
+
+Audience = Literal["public", "internal"]
+INTERNAL_FOLDER = "internal"  # content/internal/: the intranet's own pages
+
+
+def audience_of(
+    path: str | PurePath,
+    *,
+    audience: str | None = None,
+    internal_blogs: Collection[str] = (),
+) -> Audience:
+    """`path` relative to the content folder; `audience` its front matter's
+    Audience (if any); `internal_blogs` the slugs of the internal blogs."""
+    parts = PurePosixPath(PurePath(path).as_posix()).parts
+    if parts and parts[0] == INTERNAL_FOLDER:
+        return "internal"
+    if len(parts) > 2 and parts[0] == "blogs" and parts[1] in internal_blogs:
+        return "internal"
+    return "internal" if audience == "internal" else "public"
+
+
+def audience_of_content(
+    content, content_root: str | Path, internal_blogs: Collection[str] = ()
+) -> Audience:
+    """The same rule for a Pelican article or page (its source path and its
+    `audience` metadata)."""
+    try:
+        relative = (
+            Path(content.source_path)
+            .resolve()
+            .relative_to(Path(content_root).resolve())
+        )
+    except ValueError:  # not under the content folder: only its metadata counts
+        relative = PurePath(Path(content.source_path).name)
+    return audience_of(
+        relative,
+        audience=getattr(content, "audience", None),
+        internal_blogs=internal_blogs,
+    )
