@@ -15,6 +15,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from tps.content_model.blogs import blog_configs
+from tps.core.accounts import account_key
 from tps.core.audience import audience_of_content
 from tps.core.pages import write_page
 from tps.core.problems import ContentError
@@ -302,7 +303,7 @@ class GovernanceGenerator(Generator):
         members = {m.name: (m, u) for m, u in self.directory.members}
         monitored = {a.key for a in self.accounts}
         for record in self.directory.accounts:
-            key = f"{record.account.platform}:{record.account.handle}"
+            key = account_key(record.account.platform, record.account.handle)
             mine = [f for f in findings if f.subject.account == key]
             if key not in monitored and not mine:
                 continue
@@ -348,7 +349,7 @@ class GovernanceGenerator(Generator):
             by_account[finding.subject.account].append(finding)
         metrics = {a.key: a for a in self.summary.accounts}
         records = {
-            f"{r.account.platform}:{r.account.handle}": r
+            account_key(r.account.platform, r.account.handle): r
             for r in self.directory.accounts
         }
         person_of = {key: p for p in people for key in p.accounts}

@@ -9,6 +9,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from tps.core.accounts import account_key
+
 from .checks.links import check_links, registry_keys
 from .checks.personal import check_personal, digits
 from .checks.profiles import ProfileOwner, check_bio, check_display_name, check_review
@@ -161,7 +163,7 @@ def monitor(
         findings += [finding_from_hit(hit, text, subject) for hit in hits]
     for record in records:
         result.accounts_checked += 1
-        key = f"{record.account.platform}:{record.account.handle}"
+        key = account_key(record.account.platform, record.account.handle)
         subject = Subject(
             account=key,
             platform=record.account.platform,
