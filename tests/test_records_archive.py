@@ -208,7 +208,7 @@ def test_the_first_run_imports_the_current_cache(tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
     assert archive.count() == expected > 100
     keys = archive.versions("facebook:TPS32Division")
-    assert any(v.title == "Keys found" for v in keys)
+    assert any(v.title.startswith("Keys found") for v in keys)
 
 
 def test_deleted_and_edited_items_upstream(http, tmp_path):

@@ -23,6 +23,8 @@ from pathlib import Path
 from records_archive import ArchiveError
 from records_archive.session import archive_for_refresh
 
+from content_model import clock
+
 from . import cache
 from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
 from .connectors.budget import due
@@ -107,7 +109,10 @@ async def refresh_async(
 ) -> RefreshReport:
     """`credentials`: platform -> keys; None reads TPS_SOCIAL_CREDENTIALS
     (only when some account has an `api_id`)."""
-    now = now or dt.datetime.now(dt.UTC)
+    try:
+        now = now or clock.now()  # TPS_FIXED_NOW fixes it (reproducible runs)
+    except clock.ClockError as error:
+        raise RefreshError(str(error)) from None
     _check_writable(settings.cache_dir)
     accounts = _unique(accounts)
     path = credentials_path()
