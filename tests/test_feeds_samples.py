@@ -153,3 +153,32 @@ def test_the_committed_cache_is_what_the_real_refresh_makes_of_the_samples(tmp_p
         "facebook:TPS43Division",
         "x:TPS31Div",
     ]
+
+
+def test_the_fixed_clock(monkeypatch):
+    from content_model import clock
+
+    monkeypatch.delenv(clock.FIXED_NOW_ENV, raising=False)
+    before = dt.datetime.now(dt.UTC)
+    assert before <= clock.now() <= dt.datetime.now(dt.UTC)
+    monkeypatch.setenv(clock.FIXED_NOW_ENV, "2026-11-25T03:00:00-05:00")
+    assert clock.now() == NOW and clock.now().tzinfo == dt.UTC
+    monkeypatch.setenv(clock.FIXED_NOW_ENV, "2026-11-25T08:00:00Z")
+    assert clock.now() == NOW
+    for bad in ("2026-11-25T03:00:00", "yesterday"):
+        monkeypatch.setenv(clock.FIXED_NOW_ENV, bad)
+        with pytest.raises(clock.ClockError, match="TPS_FIXED_NOW"):
+            clock.now()
+
+
+def test_the_refresh_reads_the_fixed_clock(monkeypatch, tmp_path):
+    from social_feeds.refresh import RefreshError, refresh
+    from social_feeds.settings import FeedSettings
+
+    settings = FeedSettings(cache_dir=tmp_path / "cache", deadline=5)
+    monkeypatch.setenv("TPS_FIXED_NOW", "2026-11-25T03:00:00-05:00")
+    report = refresh([], settings)
+    assert report.started == NOW
+    monkeypatch.setenv("TPS_FIXED_NOW", "not a time")
+    with pytest.raises(RefreshError, match="TPS_FIXED_NOW"):
+        refresh([], settings)
