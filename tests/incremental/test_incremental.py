@@ -68,8 +68,10 @@ def test_an_unchanged_rebuild_renders_only_pages_that_show_the_time(rebuilt):
     results = build(content=content, output_root=output, cache_root=cache)
     reused, rendered = counts(results[0])
     assert reused > 100
-    # The social activity pages say how long ago each post was: always rendered.
-    assert 0 < rendered <= 15, results[0].log
+    # The social activity pages say how long ago each post was: always rendered
+    # (one per 20 items of the sample cache), and a few others.
+    river = len(list((output / "public/social-media/activity").rglob("index.html")))
+    assert 0 < rendered <= river + 5, results[0].log
     assert inode(untouched) == before, "linked from the previous build, not rendered"
     assert (
         "Search index: 6 shards, 6 unchanged and reused; indexed: none"

@@ -208,7 +208,7 @@ def test_the_first_run_imports_the_current_cache(tmp_path):
     archive = open_archive(tmp_path / "archive.sqlite")
     assert archive.count() == expected > 100
     keys = archive.versions("facebook:TPS32Division")
-    assert any(v.title == "Keys found" for v in keys)
+    assert any(v.title.startswith("Keys found") for v in keys)
 
 
 def test_deleted_and_edited_items_upstream(http, tmp_path):
@@ -391,7 +391,7 @@ def test_sample_archive_pages_are_on_the_intranet_in_its_search_index(
     titles = [
         h.get_text(" ", strip=True) for h in division.select(".tps-archive__item h2")
     ]
-    assert "Road closure for the parade" in titles
+    assert "The Santa Claus Parade is on Sunday." in titles  # a Graph post: no title
     assert not any("Keys found" in t for t in titles)  # held: not on the archive page
     indexed = set()
     for fragment in (internal_site / "pagefind").rglob("*.pf_fragment"):

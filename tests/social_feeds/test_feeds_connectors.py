@@ -857,7 +857,7 @@ def test_bad_api_ids_are_reported_with_file_and_line(content_copy):
     unit = content_copy / "units" / "32-division.yaml"
     text = unit.read_text()
     text = re.sub(
-        r"(\n- platform: x\n  handle: \S+\n  url: \S+\n)(  feed: \S+\n)?",
+        r"(\n- platform: x\n  handle: \S+\n  url: \S+\n)(  (?:feed|api_id): \S+\n)?",
         r"\1  api_id: '@TPS32Div'\n",
         text,
         count=1,
@@ -874,11 +874,12 @@ def test_bad_api_ids_are_reported_with_file_and_line(content_copy):
 
 def test_invoke_feeds_exits_0_with_an_expired_token(http, content_copy, tmp_path):
     unit = content_copy / "units" / "32-division.yaml"
-    text = re.sub(r"^(\s*)feed: .*$", "", unit.read_text(), flags=re.M)
+    # Only the one API account below (the sample's api_ids and feeds removed).
+    text = re.sub(r"^(\s*)(feed|api_id): .*$", "", unit.read_text(), flags=re.M)
     for path in (content_copy / "units").glob("*.yaml"):
         if path != unit:
             path.write_text(
-                re.sub(r"^(\s*)feed: .*$", "", path.read_text(), flags=re.M)
+                re.sub(r"^(\s*)(feed|api_id): .*$", "", path.read_text(), flags=re.M)
             )
     text = re.sub(
         r"(\n- platform: facebook\n  handle: \S+\n  url: \S+\n)",
@@ -994,7 +995,9 @@ def test_every_platform_fills_the_pages(http, content_copy, tmp_path, monkeypatc
     from tps.social_feeds.command import refresh_feeds
 
     for path in (content_copy / "units").glob("*.yaml"):  # only the API accounts
-        path.write_text(re.sub(r"^(\s*)feed: .*\n", "", path.read_text(), flags=re.M))
+        path.write_text(
+            re.sub(r"^(\s*)(feed|api_id): .*\n", "", path.read_text(), flags=re.M)
+        )
     _to_api(content_copy, "32-division", "x", "TPS32Div", "2244994945")
     _to_api(content_copy, "32-division", "facebook", "TPS32Division", "100000000000001")
     _to_api(content_copy, "32-division", "instagram", "tps32div", "17840000000000001")

@@ -120,7 +120,7 @@ def test_unit_page_shows_its_and_its_members_latest_items(public_site, slug):
         assert element.select_one(".tps-feed-item__title").name == "h3"
     if slug == "52-division":  # a member's account and the unit's own
         owners = {i.select_one(".tps-feed-item__owner").get_text() for i in items}
-        assert {"Grace Adeyemi", "52 Division"} <= owners
+        assert "52 Division" in owners and len(owners) >= 2, owners
 
 
 def test_stale_feed_shows_a_badge_with_its_age(public_site):

@@ -20,6 +20,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
+from tps.core import clock
 from tps.records_archive import ArchiveError
 from tps.records_archive.session import archive_for_refresh
 
@@ -110,7 +111,10 @@ async def refresh_async(
 ) -> RefreshReport:
     """`credentials`: platform -> keys; None reads TPS_SOCIAL_CREDENTIALS
     (only when some account has an `api_id`)."""
-    now = now or dt.datetime.now(dt.UTC)
+    try:
+        now = now or clock.now()  # TPS_FIXED_NOW fixes it (reproducible runs)
+    except clock.ClockError as error:
+        raise RefreshError(str(error)) from None
     _check_writable(settings.cache_dir)
     accounts = _unique(accounts)
     path = credentials_path()
