@@ -29,6 +29,16 @@ from .connectors import ApiFailure, ApiPlan, CredentialsError, plan, scrub
 from .connectors.budget import due
 from .connectors.credentials import credentials_path, load_credentials
 from .connectors.graph import BACK_OFF_AT, graph_usage
+from .decide import (
+    Decision,
+    Failed,
+    NotDue,
+    NotModified,
+    Outcome,
+    Parsed,
+    decide,
+    validators,
+)
 from .fetch import API_ACCEPT, Fetcher, FetchResult
 from .media import MediaStore, media_name, prune
 from .models import CachedFeed, FeedItem
@@ -234,20 +244,27 @@ class _Run:
         started = time.monotonic()
         old = cache.load(self.settings.cache_dir, account.key)
         try:
-            feed, new_items = await self._fetched(account, old)
+            outcome = await self._fetched(account, old)
         except _FeedFailed as failure:
+            outcome = Failed(failure.error, failure.status)
+        if isinstance(outcome, Failed):
             await self.failed(
                 account,
                 old,
-                failure.error,
-                status=failure.status,
+                outcome.error,
+                status=outcome.status,
                 duration=time.monotonic() - started,
             )
             return
+        decision = decide(account.key, account.feed, old, outcome, self.now)
+        if decision.status == "failed":  # e.g. a 304 to a request without validators
+            await self._record_failure(account, decision, time.monotonic() - started)
+            return
+        feed = decision.feed
         feed.items = _with_stored_images(self.settings.cache_dir, feed.items)
         if self.archive is not None and feed.last_status != 304:
             self.archive.record(account, feed.items, self.now)
-        report = self._report(account, feed, new_items, time.monotonic() - started)
+        report = self._report(account, decision, time.monotonic() - started)
         report.dropped = self.dropped.pop(account.key, [])
         self.reports[account.key] = report  # before saving: see _save
         await self._save(feed)
@@ -262,27 +279,21 @@ class _Run:
         report.images, report.image_errors = stored, errors
         report.duration = round(time.monotonic() - started, 3)
 
-    async def _fetched(
-        self, account: FeedAccount, old: CachedFeed | None
-    ) -> tuple[CachedFeed, int]:
-        """The feed to store and its count of new items, or _FeedFailed."""
-        # Validators only when there is something to keep: a 304 on an empty
-        # cache (or a cache of another URL) would leave the account with nothing.
+    async def _fetched(self, account: FeedAccount, old: CachedFeed | None) -> Outcome:
+        """What fetching the account gave (decide.py says what it means for
+        the cache); raises _FeedFailed."""
         if account.key in self.api:
             return await self._api_fetched(account, old, self.api[account.key])
-        revalidate = old is not None and bool(old.items) and old.url == account.feed
+        etag, last_modified = validators(old, account.feed)
         result = await self.fetcher.fetch(
-            account.feed,
-            etag=old.etag if revalidate else None,
-            last_modified=old.last_modified if revalidate else None,
+            account.feed, etag=etag, last_modified=last_modified
         )
         if result.not_modified:
-            if not revalidate:
-                raise _FeedFailed(
-                    f"{account.feed}: 304 Not Modified to a request without validators",
-                    304,
-                )
-            return self._not_modified(old, result), 0
+            return NotModified(
+                result.etag,
+                result.last_modified,
+                validators_sent=bool(etag or last_modified),
+            )
         if not result.ok:
             raise _FeedFailed(result.error or f"{account.feed}: failed", result.status)
         try:
@@ -291,12 +302,11 @@ class _Run:
             raise _FeedFailed(
                 f"{account.feed}: {error.reason}", result.status
             ) from None
-        known = {item.id for item in old.items} if old else set()
-        return feed, sum(1 for item in feed.items if item.id not in known)
+        return Parsed(feed)
 
     async def _api_fetched(
         self, account: FeedAccount, old: CachedFeed | None, api: ApiPlan
-    ) -> tuple[CachedFeed, int]:
+    ) -> Outcome:
         """`_fetched` through the platform's API: the same fetcher (deadline,
         caps, retries), the same items; its errors in the report's words."""
         connector = api.connector
@@ -308,7 +318,7 @@ class _Run:
         ):
             # A quiet account, asked less often (connectors/budget.py): its
             # items stay as they are, last_success too.
-            return old.model_copy(update={"last_attempt": self.now}), 0
+            return NotDue()
         since = _newest_id(old) if connector.incremental and old is not None else None
         slots = self.api_slots.setdefault(
             account.platform,
@@ -351,7 +361,7 @@ class _Run:
             last_modified=old.last_modified if revalidate else None,
         )
         if result.not_modified and revalidate:
-            return self._not_modified(old, result), 0
+            return NotModified(result.etag, result.last_modified)
         if not result.ok or result.not_modified:
             raise self._api_failed(account, call.url, connector.failure(result))
         try:
@@ -388,8 +398,7 @@ class _Run:
             last_status=result.status,
             last_error=None,
         )
-        known = {item.id for item in old.items} if old else set()
-        return feed, sum(1 for item in feed.items if item.id not in known)
+        return Parsed(feed)
 
     def _api_failed(
         self, account: FeedAccount, url: str, failure: ApiFailure
@@ -441,18 +450,6 @@ class _Run:
             )
         return lines
 
-    def _not_modified(self, old: CachedFeed, result: FetchResult) -> CachedFeed:
-        return old.model_copy(
-            update={
-                "etag": result.etag or old.etag,
-                "last_modified": result.last_modified or old.last_modified,
-                "last_success": self.now,
-                "last_attempt": self.now,
-                "last_status": 304,
-                "last_error": None,
-            }
-        )
-
     async def _parsed(self, account: FeedAccount, result: FetchResult) -> CachedFeed:
         parse = functools.partial(
             parse_feed,
@@ -502,15 +499,16 @@ class _Run:
         """Record the failed attempt; the cached items, profile, validators and
         last success stay as they were."""
         error = scrub(error, self.secrets) if self.secrets else error
-        attempt = {"last_attempt": self.now, "last_status": status, "last_error": error}
-        if old is None:
-            feed = CachedFeed(account=account.key, url=account.feed, **attempt)
-        else:
-            feed = old.model_copy(update=attempt)
-        self.reports[account.key] = self._report(
-            account, feed, 0, duration, status="failed"
+        decision = decide(
+            account.key, account.feed, old, Failed(error, status), self.now
         )
-        await self._save(feed)
+        await self._record_failure(account, decision, duration)
+
+    async def _record_failure(
+        self, account: FeedAccount, decision: Decision, duration: float
+    ) -> None:
+        self.reports[account.key] = self._report(account, decision, duration)
+        await self._save(decision.feed)
 
     async def _save(self, feed: CachedFeed) -> None:
         """Write the feed in a thread (fsync waits overlap). The feed's report
@@ -519,15 +517,9 @@ class _Run:
         await asyncio.to_thread(cache.save, self.settings.cache_dir, feed)
 
     def _report(
-        self,
-        account: FeedAccount,
-        feed: CachedFeed,
-        new_items: int,
-        duration: float,
-        *,
-        status: str | None = None,
+        self, account: FeedAccount, decision: Decision, duration: float
     ) -> FeedReport:
-        age = feed.age(self.now)
+        feed = decision.feed
         return FeedReport(
             account=account.key,
             platform=account.platform,
@@ -535,11 +527,11 @@ class _Run:
             unit_name=account.unit_name,
             member=account.member,
             url=account.feed,
-            status=status or ("not-modified" if feed.last_status == 304 else "ok"),
+            status=decision.status,
             http_status=feed.last_status,
             items=len(feed.items),
-            new_items=new_items,
-            age_seconds=round(age.total_seconds(), 1) if age is not None else None,
+            new_items=decision.new_items,
+            age_seconds=decision.age_seconds,
             last_success=feed.last_success,
             error=feed.last_error,
             duration=round(duration, 3),
