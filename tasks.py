@@ -169,6 +169,27 @@ def serve(c, site="public", port=8000):
     serve_preview(site, int(port))
 
 
+@task
+def update_golden(c):
+    """Rebuild the golden output tests/output/ (both sample sites, fixed clock)."""
+    from tps.core.problems import ContentError
+    from tps.site.build import BuildError
+    from tps.site.golden import FIXED_NOW, GOLDEN, update_golden
+
+    try:
+        shot = update_golden()
+    except (ContentError, BuildError) as error:
+        _console().print(
+            f"[bold red]Build failed:[/] {error} (golden output unchanged)"
+        )
+        raise Exit(code=1) from None
+    print(
+        f"{GOLDEN.relative_to(ROOT)}/: {len(shot.texts)} text files,"
+        f" {len(shot.manifest)} pinned by SHA-256 in manifest.sha256"
+        f" (TPS_FIXED_NOW={FIXED_NOW}); review with git diff --stat tests/output"
+    )
+
+
 @task(help={"site": "public, internal or all (default)"})
 def audit(c, site="all"):
     """Audit the built sites: axe, console/CSP errors, page weight, links, HTML validity."""

@@ -6,15 +6,16 @@ from pathlib import Path
 import pytest
 
 from tps.core.paths import CONTENT
-from tps.site.build import build
+from tps.site.golden import build_sample
 
 
 @pytest.fixture(scope="session")
 def sample_sites(tmp_path_factory) -> dict[str, Path]:
-    """The committed sample content, built once for the whole session."""
+    """The committed sample content, built once for the whole session with the
+    fixed clock (TPS_FIXED_NOW), so tests/site/test_golden_output.py diffs this
+    very build against the golden output."""
     output = tmp_path_factory.mktemp("sample-output")
-    build(output_root=output)
-    return {"public": output / "public", "internal": output / "internal"}
+    return build_sample(output)
 
 
 @pytest.fixture(scope="session")

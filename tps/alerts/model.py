@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from tps.core import clock
+
 TORONTO = ZoneInfo("America/Toronto")
 LEVELS = ("warning", "emergency")
 COMPONENT = Path(__file__).resolve().parents[2] / "theme" / "templates" / "components"
@@ -75,7 +77,7 @@ class Alert:
 
 
 def now() -> dt.datetime:
-    return dt.datetime.now(TORONTO)
+    return clock.now(TORONTO)
 
 
 def parse_time(text: str, field: str) -> dt.datetime:

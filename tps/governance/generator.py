@@ -5,7 +5,6 @@ no page, chart, CSV or history row can reach the public site."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -15,6 +14,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from tps.content_model.blogs import blog_configs
+from tps.core import clock
 from tps.core.accounts import account_key
 from tps.core.audience import audience_of_content
 from tps.core.pages import write_page
@@ -113,7 +113,7 @@ class GovernanceGenerator(Generator):
         zone = ZoneInfo(self.settings.get("TIMEZONE", "America/Toronto"))
         found = as_of_from(self.feeds.values())
         self.as_of_from_cache = found is not None
-        self.as_of = (found or dt.datetime.now(dt.UTC)).astimezone(zone)
+        self.as_of = (found or clock.now()).astimezone(zone)
         hits = HitsCache(
             Path(self.settings["CACHE_PATH"]) / "governance-hits.pickle", setup.checker
         )
@@ -155,7 +155,7 @@ class GovernanceGenerator(Generator):
                 for key, feed in self.feeds.items()
                 for item in feed.items
             ),
-            dt.datetime.now(dt.UTC),
+            clock.now(),
         )
         for key, feed in self.feeds.items():
             if any(item.link in screening.hidden for item in feed.items):
@@ -270,7 +270,7 @@ class GovernanceGenerator(Generator):
                 )
                 for v in latest.values()
             ]
-            blocked = screen(self.gate, pairs, dt.datetime.now(dt.UTC)).blocked
+            blocked = screen(self.gate, pairs, clock.now()).blocked
             shown = [
                 versions
                 for item_id, versions in items.items()

@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tps.core import clock
+
 log = logging.getLogger(__name__)
 
 ENV = "TPS_ARCHIVE"
@@ -257,9 +259,7 @@ class Archive:
         added = 0
         with self._write():
             for key, feed in sorted(feeds.items()):
-                fetched = (
-                    feed.last_success or feed.last_attempt or dt.datetime.now(dt.UTC)
-                )
+                fetched = feed.last_success or feed.last_attempt or clock.now()
                 live = self._latest(key)
                 for item in feed.items:
                     digest = content_sha256(item)
@@ -271,7 +271,7 @@ class Archive:
                         self._media(key, item, fetched)
             self.db.execute(
                 "INSERT INTO meta VALUES ('imported', ?)",
-                (_iso(dt.datetime.now(dt.UTC)),),
+                (_iso(clock.now()),),
             )
         return added
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from tps.core import clock
 from tps.core.pages import write_page
 from tps.units.directory import PLATFORM_NAMES
 
@@ -58,7 +59,7 @@ class RiverPage:
 class SocialFeedsGenerator(Generator):
     def generate_context(self) -> None:
         options = feed_settings(self.settings, ROOT)
-        self.now = dt.datetime.now(dt.UTC)
+        self.now = clock.now()
         accounts = feed_accounts(
             Path(self.settings["PATH"]), self.context.get("UNITS_DIRECTORY")
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -10,6 +9,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from tps.core import clock
 from tps.core.csvsafe import csv_text
 from tps.core.pages import write_page
 from tps.core.problems import ContentError
@@ -36,7 +36,7 @@ class UnitsGenerator(Generator):
         if problems:
             raise ContentError(problems)
         self.directory = directory
-        self.today = dt.datetime.now(dt.UTC).date()
+        self.today = clock.today()
         self.context.update(
             UNITS_DIRECTORY=directory,  # the one load of content/units/ in a build
             UNITS=directory.units,
