@@ -177,3 +177,19 @@ def test_the_dates_in_examples_are_aware():
     spec = yaml.safe_load((COMPONENTS / "post-list" / "post-list.yaml").read_text())
     date = spec["examples"][0]["arguments"]["posts"][0]["date"]
     assert isinstance(date, dt.datetime) and date.utcoffset() is not None
+
+
+def test_the_site_loads_one_stylesheet_with_every_component(public_site):
+    html = (public_site / "index.html").read_text()
+    links = re.findall(r'<link rel="stylesheet" href="\./(theme/css/[^"]+)"', html)
+    sheets = [link for link in links if not link.startswith("theme/css/print.")]
+    assert len(sheets) == 1 and re.fullmatch(
+        r"theme/css/main\.[0-9a-f]{10}\.css", sheets[0]
+    )
+    css = (public_site / sheets[0]).read_text()
+    assert css.startswith((THEME / "static/css/main.css").read_text())
+    for path in sorted(COMPONENTS.glob("*/*.css")):
+        assert f"/* components/{path.parent.name}/{path.name} */\n" in css
+        assert path.read_text() in css
+    # the unhashed copy is the same bundle
+    assert (public_site / "theme/css/main.css").read_text() == css
