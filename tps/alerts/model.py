@@ -2,7 +2,7 @@
 
 One model for the build (content/alerts.yaml) and for `invoke alert`, which
 publishes on a target without a rebuild; both render the same component
-template (theme/templates/components/alert-banner.html)."""
+template (theme/templates/components/notification-banner/)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,10 @@ from tps.core import clock
 
 TORONTO = ZoneInfo("America/Toronto")
 LEVELS = ("warning", "emergency")
-COMPONENT = Path(__file__).resolve().parents[2] / "theme" / "templates" / "components"
+# The theme's templates: the banner component imports other components by their
+# path there, as in the build.
+TEMPLATES = Path(__file__).resolve().parents[2] / "theme" / "templates"
+COMPONENT = "components/notification-banner/notification-banner.html"
 FIELDS = {"id", "title", "message", "link", "level", "posted", "until", "by"}
 ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 # Placeholders in alerts/live-alert/index.html, the page the build renders for
@@ -217,7 +220,7 @@ def _environment():
     import jinja2
 
     return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(COMPONENT)),
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -225,7 +228,7 @@ def _environment():
 
 
 def _component():
-    return _environment().get_template("alert-banner.html").module
+    return _environment().get_template(COMPONENT).module
 
 
 def render_banner(alerts: list[Alert], siteurl: str = "") -> str:
