@@ -44,7 +44,7 @@ READERS = {ext: None for ext in ("rst", "html", "htm", "markdown", "mkd", "mdown
 PLUGINS = [
     "tps.url_cache",
     "tps.site.gate",  # stops the build on invalid content
-    "tps.editor_html",
+    "tps.site.readcache",  # Markdown read once, cleaned by tps.editor_html
     "tps.audience",
     "tps.blogs",
     "tps.units",
@@ -151,6 +151,10 @@ GZIP_CACHE = False  # gzip at level 9 cost more than reading the posts again
 CACHE_PATH = ".cache/pelican-public"
 CONTENT_CACHING_LAYER = "reader"
 DELETE_OUTPUT_DIRECTORY = False  # the build writes into a fresh staging folder
+# tps/incremental: render every page a rebuild reuses anyway and fail, naming
+# the page, if its bytes differ (TPS_INCREMENTAL_VERIFY=1 also turns it on;
+# the test suite does).
+INCREMENTAL_VERIFY = False
 
 # Shown in the site header. (label, URL relative to the site root)
 NAV_LINKS = [

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -7,6 +8,11 @@ import pytest
 
 from tps.core.paths import CONTENT
 from tps.site.golden import build_sample
+
+# Every incremental build in the suite checks itself (tps/incremental): each
+# page it reuses is rendered anyway and must give the same bytes. The Pelican
+# processes the builds start inherit it.
+os.environ["TPS_INCREMENTAL_VERIFY"] = "1"
 
 
 @pytest.fixture(scope="session")

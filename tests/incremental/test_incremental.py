@@ -11,7 +11,7 @@ import pytest
 from jinja2 import Environment
 
 from tps.incremental.trace import Recorder, Session, TracingContext, replay
-from tps.site.build import build
+from tps.site.build import BuildError, build
 
 FULL = {"INCREMENTAL_RENDERING": False}
 
@@ -77,6 +77,40 @@ def test_an_unchanged_rebuild_renders_only_pages_that_show_the_time(rebuilt):
         "Search index: 6 shards, 6 unchanged and reused; indexed: none"
         in results[0].log
     )
+
+
+def test_the_suites_incremental_builds_verify_every_reused_page(rebuilt):
+    """conftest.py sets TPS_INCREMENTAL_VERIFY=1: each reused page was
+    rendered anyway and gave the bytes of the file it reused."""
+    content, output, cache = rebuilt
+    results = build(content=content, output_root=output, cache_root=cache)
+    for result in results:
+        reused, _ = counts(result)
+        assert (
+            f"INCREMENTAL_VERIFY: {reused} reused pages rendered anyway, every one"
+            " the same" in result.log
+        ), result.log
+
+
+def test_verify_names_a_reused_page_that_renders_differently(rebuilt):
+    """A previous output changed behind the trace's back (same size, time and
+    inode, so the trace alone would trust it): the verify mode catches it."""
+    content, output, cache = rebuilt
+    page = output / "public/blogs/crime-blog/grandparent-scam-warning/index.html"
+    before = page.stat()
+    data = page.read_bytes()
+    at = data.index(b"</title>") - 1
+    with page.open("r+b") as handle:  # in place: the inode stays
+        handle.seek(at)
+        handle.write(b"X" if data[at : at + 1] != b"X" else b"Y")
+    os.utime(page, ns=(before.st_atime_ns, before.st_mtime_ns))
+    with pytest.raises(BuildError) as error:
+        build(content=content, output_root=output, cache_root=cache)
+    assert (
+        "INCREMENTAL_VERIFY: blogs/crime-blog/grandparent-scam-warning/index.html"
+        in (str(error.value))
+    )
+    assert "renders differently" in str(error.value)
 
 
 def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(

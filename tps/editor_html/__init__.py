@@ -2,12 +2,15 @@
 with an allowlist for editors: broader than the feeds' (headings, tables,
 images, code), but no ``meta``, ``script``, ``iframe``, ``style``, ``form``,
 no ``on*`` attribute and no ``javascript:`` URL. A post that needs an embed
-gets a reviewed theme component instead."""
+gets a reviewed theme component instead.
+
+Not a plugin of its own: the site's Markdown reader (tps/site/readcache.py)
+applies it to the HTML and the summary of every file it reads, so what Pelican
+gets from the reader (and what the read cache keeps) is already clean."""
 
 from __future__ import annotations
 
 import nh3
-from pelican import signals
 
 TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "col",
@@ -54,18 +57,3 @@ def clean_editor_html(fragment: str | None) -> str:
         # Markdown tables align columns with style="text-align: …": only that.
         filter_style_properties={"text-align"},
     )
-
-
-def sanitize(instance) -> None:
-    content = getattr(instance, "_content", None)
-    if content:
-        instance._content = clean_editor_html(content)
-    summary = instance.metadata.get("summary")
-    if isinstance(summary, str) and summary:
-        instance.metadata["summary"] = clean_editor_html(summary)
-        if hasattr(instance, "_summary"):
-            instance._summary = instance.metadata["summary"]
-
-
-def register() -> None:
-    signals.content_object_init.connect(sanitize)

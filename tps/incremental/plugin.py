@@ -1,6 +1,14 @@
-"""Pelican wiring: hooks on every generator's Jinja environment, a Writer that
-hard-links a page from the previous build when its trace replays, and the
-trace store in the site's cache (``<CACHE_PATH>/incremental.pickle``).
+"""Pelican wiring: hooks on every generator's Jinja environment, a Writer
+(Pelican's own, supplied through ``get_writer``) whose templates are traced,
+and the trace store in the site's cache (``<CACHE_PATH>/incremental.pickle``).
+When a page's trace replays, its template renders as nothing; once Writer has
+written that empty file, ``content_written`` replaces it with a hard link to
+the previous build's file. Only public hooks: ``Writer.write_file`` and the
+signals.
+
+``INCREMENTAL_VERIFY`` (or the environment's ``TPS_INCREMENTAL_VERIFY=1``):
+every page that is reused is rendered anyway and its bytes compared with the
+reused file's; a difference stops the build with an error naming the page.
 
 Reuse needs ``INCREMENTAL_PREVIOUS_OUTPUT``: the output folder this build will
 replace (``tps.site.build`` passes it; the build writes into a fresh folder). Without
@@ -49,7 +57,9 @@ class State:
     def reset(self, settings: dict | None) -> None:
         self.settings = settings
         self.old, self.new, self.pending, self.index = {}, {}, {}, {}
-        self.counts = {"reused": 0, "rendered": 0, "untraceable": 0}
+        self.reuse: dict[str, Path] = {}  # output path -> the previous build's file
+        self.linked: set[str] = set()  # output paths that are links to it
+        self.counts = {"reused": 0, "rendered": 0, "untraceable": 0, "verified": 0}
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
@@ -65,6 +75,7 @@ class State:
             and Path(previous).is_dir()
         )
         self.previous_output = Path(previous) if self.enabled else None
+        self.verify = verify_mode(settings)
         if not self.enabled:
             return
         # One store per output folder: the preview's builds keep their own.
@@ -95,6 +106,15 @@ class State:
             log.debug("replay of %s failed: %s", name, error)
             return None
         return Path(previous) if same else None
+
+
+def verify_mode(settings: dict | None) -> bool:
+    """INCREMENTAL_VERIFY (or TPS_INCREMENTAL_VERIFY=1, which the test suite
+    sets): every reused page is rendered anyway and must give the bytes of the
+    file it reuses, or the build fails naming the page."""
+    if os.environ.get("TPS_INCREMENTAL_VERIFY", "") not in ("", "0"):
+        return True
+    return bool((settings or {}).get("INCREMENTAL_VERIFY", False))
 
 
 def _bytecode_folder(settings: dict | None, version: str) -> Path | None:
@@ -153,21 +173,48 @@ def compiled_shape(environment) -> str:
 STATE = State()
 
 
+class IncrementalVerifyError(Exception):
+    """INCREMENTAL_VERIFY: a page that would have been reused renders differently."""
+
+
+def _first_difference(ours: bytes, theirs: bytes) -> str:
+    at = next(
+        (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b),
+        min(len(ours), len(theirs)),
+    )
+    return (
+        f"first difference at byte {at}: the previous build has"
+        f" {theirs[max(0, at - 40) : at + 40]!r}, a fresh render"
+        f" {ours[max(0, at - 40) : at + 40]!r}"
+    )
+
+
 class TracedTemplate:
-    """Stands in for a template in Writer.write_file."""
+    """Stands in for a template in Writer.write_file: a reused page renders as
+    nothing, and ``content_written`` (``finish_page``) puts the previous
+    build's file in its place."""
 
     def __init__(self, template, writer: IncrementalWriter):
         self.template, self.writer = template, writer
 
     def render(self, localcontext: dict) -> str:
         name = localcontext["output_file"]
+        path = sanitised_join(self.writer.output_path, name)
+        if path in STATE.linked:
+            # Writer opens the file next: never write through a link (the
+            # file is the previous build's too, and may still be served).
+            STATE.linked.discard(path)
+            os.unlink(path)
         environment = self.template.environment
         previous = STATE.reusable(name, localcontext, environment)
         if previous is not None:
-            self.writer.reuse[sanitised_join(self.writer.output_path, name)] = previous
+            if STATE.verify:
+                self.verify(name, localcontext, previous)
+            STATE.reuse[path] = previous
             STATE.pending[name] = STATE.old[name][0]
             STATE.counts["reused"] += 1
             return ""
+        STATE.reuse.pop(path, None)
         recorder = Recorder(localcontext, environment.globals)
         STATE.slot[0] = recorder
         try:
@@ -181,53 +228,46 @@ class TracedTemplate:
         STATE.counts["rendered"] += 1
         return output
 
+    def verify(self, name: str, localcontext: dict, previous: Path) -> None:
+        """Render the page anyway (untraced) and compare it with the file that
+        is about to be reused: the bytes Writer would write (UTF-8 text)."""
+        fresh = self.template.render(localcontext).encode("utf-8")
+        kept = previous.read_bytes()
+        if fresh != kept:
+            raise IncrementalVerifyError(
+                f"INCREMENTAL_VERIFY: {name} would be reused from {previous},"
+                f" but renders differently now; {_first_difference(fresh, kept)}"
+            )
+        STATE.counts["verified"] += 1
+
     def __getattr__(self, name):
         return getattr(self.template, name)
 
 
-class _Discard:
-    def write(self, _text: str) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        pass
-
-
 class IncrementalWriter(Writer):
-    def __init__(self, output_path, settings=None):
-        super().__init__(output_path, settings=settings)
-        self.reuse: dict[str, Path] = {}
-        self.linked: set[str] = set()
+    """Pelican's Writer (get_writer), with each template traced."""
 
     def write_file(self, name, template, context, *args, **kwargs):
         if STATE.enabled:
             template = TracedTemplate(template, self)
         return super().write_file(name, template, context, *args, **kwargs)
 
-    def _open_w(self, filename, encoding, override=False):
-        previous = self.reuse.pop(filename, None)
-        if filename in self.linked:
-            # Never write through a link: the file belongs to the previous build too.
-            self.linked.discard(filename)
-            os.unlink(filename)
-        if previous is None:
-            return super()._open_w(filename, encoding, override)
-        if filename in self._written_files:  # Writer's overwrite rules decide
-            handle = super()._open_w(filename, encoding, override)
-            handle.write(previous.read_text(encoding=encoding))
-            return handle
-        if override:
-            self._overridden_files.add(filename)
-        self._written_files.add(filename)
+
+def finish_page(path, context) -> None:
+    """After Writer wrote a page (``content_written``): a reused page's empty
+    file gives way to a hard link to the previous build's; then the page's
+    trace is kept with the stamp of the file now there."""
+    previous = STATE.reuse.pop(path, None)
+    if previous is not None:
+        os.unlink(path)
         try:
-            os.link(previous, filename)
+            os.link(previous, path)
         except OSError:  # another file system
-            shutil.copy2(previous, filename)
-        self.linked.add(filename)
-        return _Discard()
+            shutil.copy2(previous, path)
+        STATE.linked.add(path)
+    name = context.get("output_file") if context else None
+    if name in STATE.pending:
+        STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
 
 
 def install_hooks(generator) -> None:
@@ -294,21 +334,22 @@ def index_content(generators) -> None:
                         index.setdefault(intrinsic_key(wrapper), wrapper)
 
 
-def stamp_written(path, context) -> None:
-    name = context.get("output_file") if context else None
-    if name in STATE.pending:
-        STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
-
-
 def save_traces(pelican) -> None:
     if not STATE.enabled:
         return
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
     counts = STATE.counts
     # One line in the build log (tps.site.build and `invoke build` show it).
+    verified = (
+        f"; INCREMENTAL_VERIFY: {counts['verified']} reused pages rendered"
+        " anyway, every one the same"
+        if STATE.verify
+        else ""
+    )
     print(
         f"Incremental rendering: {counts['reused']} pages reused,"
-        f" {counts['rendered']} rendered ({counts['untraceable']} always render)",
+        f" {counts['rendered']} rendered ({counts['untraceable']} always render)"
+        f"{verified}",
         flush=True,
     )
 
@@ -326,5 +367,5 @@ def register() -> None:
     signals.generator_init.connect(install_hooks)
     signals.all_generators_finalized.connect(index_content)
     signals.get_writer.connect(get_writer)
-    signals.content_written.connect(stamp_written)
+    signals.content_written.connect(finish_page)
     signals.finalized.connect(save_traces)

@@ -1,52 +1,246 @@
-"""Read every Markdown file once for both sites, on every core, into Pelican's
-own reader cache.
+"""Markdown read once for both sites, on every core, and kept between builds.
 
-Each site's Pelican process would otherwise convert the same Markdown itself:
-python-markdown is half of a cold build, and the public and internal sites
-share almost every post. What Pelican caches at its "reader" layer is exactly
-``MarkdownReader.read(path)`` (the HTML and the header metadata), a function of
-the file and of the reader settings (MARKDOWN, FORMATTED_FIELDS, slug rules),
-which the two sites share (internal.conf.py changes none of them; `reader_key`
-checks it). So those results are computed here once, in parallel, and written
-into each site's cache file in Pelican's format, keyed and stamped as Pelican
-keys and stamps them; Pelican then finds them fresh and reads nothing. Tag,
-author and category objects in the metadata carry their site's settings, as if
-that site had read the file itself.
+A Pelican plugin (``PLUGINS = [..., "tps.site.readcache"]``): on
+``readers_init`` it puts :class:`CachedMarkdownReader` in Pelican's place for
+``.md`` files (``readers.reader_classes``, the documented extension point).
+The reader is Pelican's own ``MarkdownReader`` (its public ``read()``, called
+unchanged), followed by the editor allowlist (tps.editor_html), with a cache in
+front: what ``read()`` returned (the HTML and the header metadata) is stored
+under a key made of
+
+- the SHA-256 of the file's bytes (not its name, nor its time: a copy of the
+  tree, or a file touched but not changed, is found too);
+- the reader's *fingerprint*: every setting the result depends on (MARKDOWN,
+  FORMATTED_FIELDS, the slug rules...), the metadata processors the reader
+  applies, and the versions of Python, Pelican, python-markdown, nh3 and of
+  the code of this module and of tps.editor_html.
+
+The store is one file per entry in ``<CACHE_PATH>/../markdown-reads/`` (next to
+each site's Pelican cache folder, so the two sites share it); it is read when
+``LOAD_CONTENT_CACHE`` is on and written when ``CACHE_CONTENT`` is. Nothing
+here knows Pelican's own cache files.
+
+Tag, author and category objects in the metadata carry the settings of the
+site that made them: they are stored without them (``persistent_id``) and get
+the settings of the site that loads them.
+
+``prewarm`` (called by tps.site.build while each site's Pelican process starts
+and waits at the gate) reads every file the store lacks, in parallel, with the
+same reader: python-markdown is half of a cold build, and the public and
+internal sites share almost every post, so each is converted once.
 """
 
 from __future__ import annotations
 
-import copy
-import gzip
+import contextlib
+import hashlib
+import io
 import logging
+import marshal
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
+from importlib.metadata import version
 from pathlib import Path
 
-from tps.core.files import write_atomic
+from pelican import signals
+from pelican.readers import METADATA_PROCESSORS, MarkdownReader
+
 from tps.core.paths import SETTINGS
+from tps.editor_html import clean_editor_html
 
 log = logging.getLogger(__name__)
 
-# Settings the reader output depends on; they must be equal across the sites.
+FORMAT = 1
+# Settings a Markdown read depends on (the settings the metadata processors
+# give to Tag, Author and Category objects included).
 READER_SETTINGS = (
     "MARKDOWN",
     "FORMATTED_FIELDS",
-    "TYPOGRIFY",
-    "READERS",
     "SLUGIFY_SOURCE",
     "SLUG_REGEX_SUBSTITUTIONS",
     "TAG_REGEX_SUBSTITUTIONS",
     "AUTHOR_REGEX_SUBSTITUTIONS",
     "CATEGORY_REGEX_SUBSTITUTIONS",
+    "SLUGIFY_USE_UNICODE",
+    "SLUGIFY_PRESERVE_CASE",
     "TIMEZONE",
     "DEFAULT_DATE_FORMAT",
-    "CHECK_MODIFIED_METHOD",
 )
-CACHES = {"blogs": "ArticlesGenerator-Readers", "pages": "PagesGenerator-Readers"}
+FOLDER = "markdown-reads"
+FEW = 20  # missing files that each Pelican process may as well read itself
+PRUNE_AFTER = 7 * 86400  # entries of no file of the tree, older than a week, go
+
+
+def _stable(value):
+    """A repr that is the same in every process (no memory addresses)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(
+            f"{_stable(k)}: {_stable(v)}"
+            for k, v in sorted(value.items(), key=lambda kv: repr(kv[0]))
+        ) + "}"  # fmt: skip
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_stable(v) for v in value) + "]"
+    if value is None or isinstance(value, str | int | float | bool):
+        return repr(value)
+    if hasattr(value, "pattern"):  # a compiled regular expression
+        return f"re({value.pattern!r}, {value.flags})"
+    kind = value if isinstance(value, type) else type(value)
+    return f"<{kind.__module__}.{kind.__qualname__}>"
+
+
+def _function(function) -> str:
+    code = getattr(function, "__code__", None)
+    body = hashlib.sha256(marshal.dumps(code)).hexdigest() if code else ""
+    return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}:{body}"
+
+
+def _own_code() -> bytes:
+    """The code that makes a read: this module and the editor allowlist."""
+    import tps.editor_html
+
+    return b"".join(
+        Path(module.__file__).read_bytes()
+        for module in (sys.modules[__name__], tps.editor_html)
+    )
+
+
+def fingerprint(reader: MarkdownReader) -> str:
+    """Everything besides the file's bytes that a read's result depends on."""
+    hasher = hashlib.sha256()
+    hasher.update(
+        " ".join(
+            [
+                str(FORMAT),
+                sys.version,
+                version("pelican"),
+                version("markdown"),
+                version("nh3"),
+                f"{type(reader).__module__}.{type(reader).__qualname__}",
+                _function(type(reader).process_metadata),
+            ]
+        ).encode()
+    )
+    for name in READER_SETTINGS:
+        hasher.update(f"\0{name}={_stable(reader.settings.get(name))}".encode())
+    for name in sorted(METADATA_PROCESSORS):
+        hasher.update(f"\0{name}:{_function(METADATA_PROCESSORS[name])}".encode())
+    hasher.update(_own_code())
+    return hasher.hexdigest()
+
+
+def store_folder(settings: dict) -> Path:
+    """Shared by the sites: beside their own cache folders."""
+    configured = settings.get("READ_CACHE_PATH")
+    if configured:
+        return Path(configured)
+    return Path(settings["CACHE_PATH"]).resolve().parent / FOLDER
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file, settings):
+        super().__init__(file, protocol=5)
+        self.settings = settings
+
+    def persistent_id(self, obj):
+        return "settings" if obj is self.settings else None
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, file, settings):
+        super().__init__(file)
+        self.settings = settings
+
+    def persistent_load(self, pid):
+        if pid == "settings":
+            return self.settings
+        raise pickle.UnpicklingError(f"unknown persistent id {pid!r}")
+
+
+def _discarded(value) -> bool:
+    """Pelican's metadata processors answer a bare ``object()`` sentinel for a
+    field to drop (an empty ``Tags:``); ``Readers.read_file`` drops it by
+    identity, which a stored copy would not keep. So the reader drops it
+    itself (tests/site/test_fast_builds.py pins this)."""
+    return type(value) is object
+
+
+class CachedMarkdownReader(MarkdownReader):
+    """Pelican's MarkdownReader, then the editor allowlist, behind the store."""
+
+    def __init__(self, settings):
+        super().__init__(settings)
+        self.fingerprint = fingerprint(self).encode()
+        self.folder = store_folder(self.settings)
+        self.load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
+        self.save = bool(self.settings.get("CACHE_CONTENT"))
+
+    def entry(self, data: bytes) -> Path:
+        key = hashlib.sha256(self.fingerprint + b"\0" + data).hexdigest()
+        return self.folder / key[:2] / f"{key}.pickle"
+
+    def read(self, source_path):
+        with open(source_path, "rb") as handle:
+            data = handle.read()
+        entry = self.entry(data)
+        if self.load:
+            found = self.cached(entry)
+            if found is not None:
+                return found
+        content, metadata = super().read(source_path)
+        if content:
+            content = clean_editor_html(content)
+        metadata = {k: v for k, v in metadata.items() if not _discarded(v)}
+        if isinstance(metadata.get("summary"), str) and metadata["summary"]:
+            metadata["summary"] = clean_editor_html(metadata["summary"])
+        if self.save:
+            buffer = io.BytesIO()
+            _Pickler(buffer, self.settings).dump((content, metadata))
+            try:
+                _write_entry(entry, buffer.getvalue())
+            except OSError as error:  # a read-only cache: only slower
+                log.debug("read cache not written: %s", error)
+        return content, metadata
+
+    def cached(self, entry: Path):
+        try:
+            with open(entry, "rb") as handle:
+                return _Unpickler(handle, self.settings).load()
+        except FileNotFoundError:
+            return None
+        except Exception as error:  # a damaged entry is read again
+            log.debug("read cache entry %s unusable: %s", entry, error)
+            return None
+
+
+def _write_entry(entry: Path, data: bytes) -> None:
+    """Whole or not at all, but not fsynced (write_atomic's fsync cost more
+    than the read it saves): a cache entry lost in a crash is read again."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    temporary = entry.with_name(f".{entry.name}.{os.getpid()}.{threading.get_ident()}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, entry)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def install_reader(readers) -> None:
+    for extension, cls in list(readers.reader_classes.items()):
+        if cls is MarkdownReader:
+            readers.reader_classes[extension] = CachedMarkdownReader
+
+
+def register() -> None:
+    signals.readers_init.connect(install_reader)
+
+
+# Pre-reading for both sites (tps.site.build) ------------------------------
 
 
 def site_settings(site: str, content: Path, cache_path: Path | None) -> dict:
@@ -58,214 +252,107 @@ def site_settings(site: str, content: Path, cache_path: Path | None) -> dict:
     return read_settings(str(SETTINGS[site]), override=override)
 
 
-def reader_key(settings: dict) -> tuple:
-    return tuple(repr(settings.get(name)) for name in READER_SETTINGS)
-
-
 def _usable(settings: dict) -> bool:
-    return (
+    return bool(
         settings.get("CACHE_CONTENT")
         and settings.get("LOAD_CONTENT_CACHE")
-        and settings.get("CONTENT_CACHING_LAYER") == "reader"
-        and settings.get("CHECK_MODIFIED_METHOD") == "mtime"
+        and "tps.site.readcache" in (settings.get("PLUGINS") or [])
     )
 
 
-def _load(path: Path, gzipped: bool) -> dict:
-    try:
-        with (gzip.open if gzipped else open)(path, "rb") as handle:
-            data = pickle.load(handle)
-        return data if isinstance(data, dict) else {}
-    except (OSError, EOFError, pickle.PickleError, AttributeError, ImportError):
-        return {}  # no cache yet, or an unreadable one: Pelican starts afresh too
+_worker_reader: CachedMarkdownReader | None = None
 
 
-def _save(path: Path, data: dict, gzipped: bool) -> None:
-    pickled = pickle.dumps(data)
-    write_atomic(path, gzip.compress(pickled) if gzipped else pickled)
+def _worker_init(site: str, content: str, cache_path: str | None) -> None:
+    global _worker_reader
+    _worker_reader = CachedMarkdownReader(
+        site_settings(site, Path(content), Path(cache_path) if cache_path else None)
+    )
 
 
-_worker_settings: dict | None = None
-
-
-def _worker_init(site: str, content: str) -> None:
-    global _worker_settings
-    _worker_settings = site_settings(site, Path(content), None)
-
-
-def _reusing_reader(settings: dict):
-    """Pelican's MarkdownReader, with one Markdown instance for every file:
-    building one (extensions loaded by name, patterns compiled) cost half a
-    millisecond a file. Between files it is reset, and the front matter
-    preprocessor that reading metadata removes is put back. The test that
-    compares shared reads with Pelican's own proves the output the same."""
-    from markdown import Markdown
-    from markdown.extensions.meta import MetaPreprocessor
-    from pelican.readers import MarkdownReader
-    from pelican.utils import pelican_open
-
-    class ReusingMarkdownReader(MarkdownReader):
-        _shared: Markdown | None = None
-
-        def read(self, source_path):  # Pelican 4.12's, but for the instance
-            self._source_path = source_path
-            if self._shared is None:
-                self._shared = Markdown(**self.settings["MARKDOWN"])
-            else:
-                self._shared.reset()
-                if "meta" not in self._shared.preprocessors:
-                    self._shared.preprocessors.register(
-                        MetaPreprocessor(self._shared), "meta", 27
-                    )
-            self._md = self._shared
-            with pelican_open(source_path) as text:
-                content = self._md.convert(text)
-            if hasattr(self._md, "Meta"):
-                return content, self._parse_metadata(self._md.Meta)
-            return content, {}
-
-    return ReusingMarkdownReader(settings)
-
-
-def _read(paths: list[str]) -> list[tuple[str, float, tuple]]:
-    """In a worker: what Pelican's Readers.read_file caches for each path."""
-    from pelican.readers import _filter_discardable_metadata
-
-    reader = _reusing_reader(_worker_settings)
-    done = []
+def _read(paths: list[str]) -> int:
+    """In a worker: read (and so store) each file."""
     for path in paths:
-        stamp = os.path.getmtime(path)
-        content, metadata = reader.read(path)
-        done.append((path, stamp, (content, _filter_discardable_metadata(metadata))))
-    return done
+        _worker_reader.read(path)
+    return len(paths)
 
 
-def _rebind(metadata: dict, settings: dict) -> dict:
-    """A copy whose Tag/Author/Category objects carry this site's settings (they
-    keep the settings they were made with)."""
-    from pelican.urlwrappers import URLWrapper
-
-    def rebind(value):
-        if isinstance(value, URLWrapper):
-            value = copy.copy(value)
-            value.settings = settings
-        elif isinstance(value, list):
-            value = [rebind(item) for item in value]
-        return value
-
-    return {key: rebind(value) for key, value in metadata.items()}
-
-
-FEW = 20  # changed files that each Pelican process may as well read itself
-
-
-def _few_changed(files: dict, settings: dict, sites: tuple[str, ...]) -> bool:
-    """A handful of files changed since the caches were written: then loading
-    and saving both caches (megabytes each) costs more than each site reading
-    those few files itself. Only a speed choice: Pelican checks every file
-    against its cache either way."""
+def _prune(folder: Path, keep: set[Path]) -> None:
+    """At most once a day: forget entries that no file of this tree has and
+    that were written more than a week ago (builds of test copies share the
+    store, so an entry this tree lacks may be another tree's)."""
+    marker = folder / ".pruned"
+    now = time.time()
     try:
-        written = min(
-            (Path(settings[site]["CACHE_PATH"]) / name).stat().st_mtime
-            for site in sites
-            for name in CACHES.values()
-        )
+        if now - marker.stat().st_mtime < 86400:
+            return
     except OSError:
-        return False  # a cache is missing: a first build
-    changed = 0
-    for paths in files.values():
-        for path in paths:
-            if os.path.getmtime(path) >= written:
-                changed += 1
-                if changed > FEW:
-                    return False
-    return True
+        pass
+    for entry in folder.glob("*/*.pickle"):
+        try:
+            if entry not in keep and now - entry.stat().st_mtime > PRUNE_AFTER:
+                entry.unlink()
+        except OSError:
+            pass
+    with contextlib.suppress(OSError):
+        marker.touch()
 
 
 def prewarm(
     sites: tuple[str, ...], content: Path, cache_root: Path | None = None
 ) -> int:
-    """Fill each site's reader cache with every Markdown file that is missing
-    or stale in any of them; returns how many files were read."""
-    content = Path(os.path.abspath(content))  # as Pelican keys its cache
-    settings = {
-        site: site_settings(
-            site, content, Path(cache_root) / f"pelican-{site}" if cache_root else None
-        )
+    """Store every Markdown file of ``content`` that the store lacks, read with
+    each site's reader (one read serves every site with the same fingerprint
+    and store), unless only a few are missing; returns how many files were
+    read."""
+    content = Path(os.path.abspath(content))
+    caches = {
+        site: (Path(cache_root) / f"pelican-{site}" if cache_root else None)
         for site in sites
     }
+    settings = {site: site_settings(site, content, caches[site]) for site in sites}
     if not all(_usable(s) for s in settings.values()):
         return 0
-    if len({reader_key(s) for s in settings.values()}) != 1:
-        log.warning("reader settings differ between sites: not sharing reads")
-        return 0
+    readers: dict[tuple[bytes, Path], str] = {}
+    for site in sites:
+        reader = CachedMarkdownReader(settings[site])
+        readers.setdefault((reader.fingerprint, reader.folder), site)
     first = settings[sites[0]]
-    files = {
-        kind: sorted(
-            {
-                str(path)
-                for folder in first[
-                    "ARTICLE_PATHS" if kind == "blogs" else "PAGE_PATHS"
-                ]
-                for path in (content / folder).rglob("*.md")
-            }
-        )
-        for kind in CACHES
-    }
-    if _few_changed(files, settings, sites):
-        return 0
-    caches = {
-        (site, kind): _load(
-            Path(settings[site]["CACHE_PATH"]) / name, settings[site]["GZIP_CACHE"]
-        )
-        for site in sites
-        for kind, name in CACHES.items()
-    }
-    stale = sorted(
+    paths = sorted(
         {
-            path
-            for kind, paths in files.items()
-            for path in paths
-            for site in sites
-            if caches[site, kind].get(path, (None,))[0] != os.path.getmtime(path)
+            str(path)
+            for folder in (*first["ARTICLE_PATHS"], *first["PAGE_PATHS"])
+            for path in (content / folder).rglob("*.md")
         }
     )
-    if not stale:
-        return 0
-    workers = min(os.cpu_count() or 1, max(1, len(stale) // 50))
-    batches = [stale[n::workers] for n in range(workers)]
+    data = {path: Path(path).read_bytes() for path in paths}
+    total = 0
+    for site in readers.values():
+        reader = CachedMarkdownReader(settings[site])
+        entries = {path: reader.entry(data[path]) for path in paths}
+        missing = [path for path in paths if not entries[path].exists()]
+        # A handful (an edit): reading them here, before the gate opens,
+        # costs the build more than each site reading them itself, in
+        # parallel (its reader stores them too). Only a speed choice.
+        if len(missing) > FEW:
+            total += _read_all(site, content, caches[site], missing)
+        _prune(reader.folder, set(entries.values()))
+    return total
+
+
+def _read_all(site: str, content: Path, cache: Path | None, paths: list[str]) -> int:
+    workers = min(os.cpu_count() or 1, max(1, len(paths) // 50))
+    init = (site, str(content), str(cache) if cache else None)
     # Forking a process that runs other threads can copy a held lock into the
     # child; then (and for a few files) read here, in this process.
     if workers == 1 or threading.active_count() > 1:
-        _worker_init(sites[0], str(content))
-        results = _read(stale)
-    else:
-        with ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_worker_init,
-            initargs=(sites[0], str(content)),
-        ) as pool:
-            results = [row for batch in pool.map(_read, batches) for row in batch]
-    read = {path: (stamp, data) for path, stamp, data in results}
-    for site in sites:
-        for kind, name in CACHES.items():
-            cache = caches[site, kind]
-            changed = False
-            for path in files[kind]:
-                if path in read:
-                    stamp, (html, metadata) = read[path]
-                    metadata = _rebind(metadata, settings[site])
-                    cache[path] = (stamp, (html, metadata))
-                    changed = True
-            if changed:
-                # Builds of other trees (test copies) share the default cache:
-                # forget files that are gone, or the cache only ever grows.
-                for gone in [key for key in cache if not os.path.exists(key)]:
-                    del cache[gone]
-                _save(
-                    Path(settings[site]["CACHE_PATH"]) / name,
-                    cache,
-                    settings[site]["GZIP_CACHE"],
-                )
-    return len(stale)
+        _worker_init(*init)
+        return _read(paths)
+    batches = [paths[n::workers] for n in range(workers)]
+    with ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_worker_init,
+        initargs=init,
+    ) as pool:
+        return sum(pool.map(_read, batches))

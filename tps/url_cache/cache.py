@@ -1,34 +1,33 @@
 from __future__ import annotations
 
 from pelican import signals
-from pelican.contents import Content
+from pelican.contents import Article, Page
 
-_uncached = Content.get_url_setting
-_state = {"on": False}
+from tps.core.pelican_internals import fix_output_location
 
-
-def _get_url_setting(self: Content, key: str) -> str:
-    if not _state["on"]:
-        return _uncached(self, key)
-    cache = self.__dict__.setdefault("_url_setting_cache", {})
-    if key not in cache:
-        cache[key] = _uncached(self, key)
-    return cache[key]
+# Every list of content a generator keeps (drafts and hidden ones included).
+CONTENT_LISTS = (
+    "articles", "translations", "drafts", "drafts_translations",
+    "hidden_articles", "hidden_translations", "pages", "hidden_pages",
+    "draft_pages", "draft_translations",
+)  # fmt: skip
 
 
-def _switch(on: bool):
-    def receiver(*_args, **_kwargs) -> None:
-        _state["on"] = on
-
-    return receiver
-
-
-# Pelican may run several times in one process (the preview rebuilds on every
-# save): reading starts uncached each time.
-_read_uncached, _cache_from_now = _switch(False), _switch(True)
+def keep_urls(generators) -> None:
+    """Posts and pages only: a static file's location may still move (an
+    ``{attach}`` link is resolved when a page's content is first read)."""
+    seen: set[int] = set()
+    for generator in generators:
+        for name in CONTENT_LISTS:
+            for item in getattr(generator, name, None) or []:
+                if id(item) in seen or not isinstance(item, Article | Page):
+                    continue
+                seen.add(id(item))
+                fix_output_location(item)
+                for translation in getattr(item, "translations", None) or []:
+                    if isinstance(translation, Article | Page):
+                        fix_output_location(translation)
 
 
 def register() -> None:
-    Content.get_url_setting = _get_url_setting
-    signals.initialized.connect(_read_uncached, weak=False)
-    signals.all_generators_finalized.connect(_cache_from_now, weak=False)
+    signals.all_generators_finalized.connect(keep_urls)
