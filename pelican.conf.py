@@ -145,11 +145,16 @@ JINJA_ENVIRONMENT = {
     "extensions": [],
 }
 
+# CACHE_CONTENT / LOAD_CONTENT_CACHE turn on the read cache of
+# tps/site/readcache.py, keyed by each file's SHA-256 and the reader's code
+# and settings. Pelican's own caches are off (a layer that is neither "reader"
+# nor "generator"): keyed by file time only, Pelican's reader cache kept what
+# an older version of our reader returned after an upgrade.
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 GZIP_CACHE = False  # gzip at level 9 cost more than reading the posts again
 CACHE_PATH = ".cache/pelican-public"
-CONTENT_CACHING_LAYER = "reader"
+CONTENT_CACHING_LAYER = "tps.site.readcache"
 DELETE_OUTPUT_DIRECTORY = False  # the build writes into a fresh staging folder
 # tps/incremental: render every page a rebuild reuses anyway and fail, naming
 # the page, if its bytes differ (TPS_INCREMENTAL_VERIFY=1 also turns it on;
