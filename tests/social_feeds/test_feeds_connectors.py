@@ -572,7 +572,7 @@ def test_the_template_shows_the_warning_before_the_text_and_the_alt(http, tmp_pa
         loader=FileSystemLoader(ROOT / "theme" / "templates"), autoescape=True
     )
     env.filters["html_datetime"] = html_datetime
-    macro = env.get_template("components/feed-item.html").module.feed_item
+    macro = env.get_template("components/feed-item/feed-item.html").module.feed_item
     html = str(macro(state.items[0]))
     warning = html.index("Content warning:</strong> Collision, injuries")
     assert warning < html.index("Serious collision at Yonge &amp; Finch.")
