@@ -250,8 +250,9 @@ def render_page(shell: str, alert: Alert, ended: bool, page: dict) -> str:
     article = _component().alert_article(
         alert, ended, page.get("siteurl", ""), page.get("numbers", {})
     )
-    description = (
-        _environment().from_string("{{ m|truncate(300) }}").render(m=alert.message)
+    environment = _environment()
+    description = str(
+        escape(environment.filters["truncate"](environment, alert.message, 300))
     )
     return (
         shell.replace(LIVE_MARKERS["article"], str(article))

@@ -113,6 +113,7 @@ class _TreeCheck:
         self.checks = tuple(checks)
         self.problems: list[Problem] = []
         self.audience: dict[Path, str] = {}  # resolved file -> public/internal
+        self.internal_blogs: set[str] = set()  # folders of internal blogs
         self.bodies: list[tuple[Path, FrontMatter]] = []
         self._folders: dict[Path, Path] = {}
         self._internal_roots: list[Path] | None = None
@@ -240,6 +241,8 @@ class _TreeCheck:
                 continue
             blog, problems = load_blog(config_path, self.root)
             self.problems += problems
+            if blog and blog.audience == "internal":
+                self.internal_blogs.add(folder.name)
             if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", folder.name):
                 self.problems.append(
                     Problem(
@@ -333,7 +336,7 @@ class _TreeCheck:
         self.audience[self._resolved(path)] = audience_of(
             path.relative_to(self.content),
             audience=meta.audience if meta else None,
-            internal_blogs={path.parent.name} if inside_internal else (),
+            internal_blogs=self.internal_blogs,
         )
 
     def _inside_site(self, path: Path, line: int, field: str, value: str) -> None:

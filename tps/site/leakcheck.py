@@ -26,10 +26,10 @@ def _internal_files(content: Path) -> list[Path]:
         if not path.is_file() or path.is_symlink():
             continue
         relative = path.relative_to(content)
-        front = _audience(path) if path.suffix == ".md" else None
-        if audience_of(relative, audience=front, internal_blogs=internal_blogs) == (
-            "internal"
-        ):
+        where = audience_of(relative, internal_blogs=internal_blogs)
+        if where == "public" and path.suffix == ".md":  # its front matter decides
+            where = audience_of(relative, audience=_audience(path))
+        if where == "internal":
             found.append(path)
     return found
 

@@ -246,18 +246,9 @@ class _Run:
         try:
             outcome = await self._fetched(account, old)
         except _FeedFailed as failure:
-            outcome = Failed(failure.error, failure.status)
-        if isinstance(outcome, Failed):
-            await self.failed(
-                account,
-                old,
-                outcome.error,
-                status=outcome.status,
-                duration=time.monotonic() - started,
-            )
-            return
+            outcome = Failed(self._scrubbed(failure.error), failure.status)
         decision = decide(account.key, account.feed, old, outcome, self.now)
-        if decision.status == "failed":  # e.g. a 304 to a request without validators
+        if decision.status == "failed":  # also a 304 to a request without validators
             await self._record_failure(account, decision, time.monotonic() - started)
             return
         feed = decision.feed
@@ -498,11 +489,12 @@ class _Run:
     ) -> None:
         """Record the failed attempt; the cached items, profile, validators and
         last success stay as they were."""
-        error = scrub(error, self.secrets) if self.secrets else error
-        decision = decide(
-            account.key, account.feed, old, Failed(error, status), self.now
-        )
+        failure = Failed(self._scrubbed(error), status)
+        decision = decide(account.key, account.feed, old, failure, self.now)
         await self._record_failure(account, decision, duration)
+
+    def _scrubbed(self, error: str) -> str:
+        return scrub(error, self.secrets) if self.secrets else error
 
     async def _record_failure(
         self, account: FeedAccount, decision: Decision, duration: float
