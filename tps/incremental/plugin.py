@@ -52,6 +52,9 @@ class State:
 
     def __init__(self):
         self.slot: list = [None]  # the Recorder of the render under way
+        # The traces of the output folder a build in this process left, by
+        # folder: a long-lived process (the preview) does not reload them.
+        self.kept: dict[str, tuple[str, dict]] = {}
         self.reset(None)
 
     def reset(self, settings: dict | None) -> None:
@@ -60,6 +63,11 @@ class State:
         self.reuse: dict[str, Path] = {}  # output path -> the previous build's file
         self.linked: set[str] = set()  # output paths that are links to it
         self.counts = {"reused": 0, "rendered": 0, "untraceable": 0, "verified": 0}
+        self.in_place = False  # a round that rewrites the pages in the folder served
+        self.dirty: set[str] | None = None  # in place: the only pages to write
+        self.changed: set[tuple] = set()  # in place: the content keys edited
+        self.outputs: dict[str, set[str]] = {}  # write_file name -> the pages it wrote
+        self.call: str | None = None  # the write_file call under way
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
@@ -80,7 +88,40 @@ class State:
             return
         # One store per output folder: the preview's builds keep their own.
         self.cache_file = Path(settings["CACHE_PATH"]) / store.file_name(previous)
-        self.old = store.load(self.cache_file, self.env_version)
+        self.folder_key = str(Path(previous).resolve())
+        version, pages = self.kept.get(self.folder_key, ("", {}))
+        if version == self.env_version:
+            self.old = pages
+        else:
+            self.old = store.load(self.cache_file, self.env_version)
+
+    def begin_in_place(self, changed: set[tuple]) -> set[str]:
+        """A round of the preview after editing content in ``changed`` (keys of
+        content objects edited in place): only the pages whose trace met one
+        of them (or that always render) are written again, into the folder the
+        last build left. Returns those pages."""
+        _, pages = self.kept[self.folder_key]
+        self.old, self.new, self.pending, self.index = dict(pages), {}, {}, {}
+        self.reuse.clear()
+        self.linked.clear()
+        self.counts = dict.fromkeys(self.counts, 0)
+        session.MEMO.clear()
+        session.READS.clear()
+        session.HELD.clear()
+        self.in_place, self.changed = True, set(changed)
+        self.dirty = {
+            name
+            for name, (entries, _) in self.old.items()
+            if entries is None or not self.changed.isdisjoint(content_keys(entries))
+        }
+        return self.dirty
+
+    def skips(self, name: str) -> bool:
+        """In place, a write_file call whose pages are all clean is not made."""
+        if self.dirty is None:
+            return False
+        outputs = self.outputs.get(name)
+        return outputs is not None and self.dirty.isdisjoint(outputs)
 
     def reusable(self, name: str, localcontext: dict, environment) -> Path | None:
         known = self.old.get(name)
@@ -210,9 +251,12 @@ class TracedTemplate:
         if previous is not None:
             if STATE.verify:
                 self.verify(name, localcontext, previous)
-            STATE.reuse[path] = previous
             STATE.pending[name] = STATE.old[name][0]
             STATE.counts["reused"] += 1
+            if STATE.in_place:  # Writer writes the very bytes back
+                with open(previous, encoding="utf-8", newline="") as handle:
+                    return handle.read()
+            STATE.reuse[path] = previous
             return ""
         STATE.reuse.pop(path, None)
         recorder = Recorder(localcontext, environment.globals)
@@ -248,9 +292,25 @@ class IncrementalWriter(Writer):
     """Pelican's Writer (get_writer), with each template traced."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if STATE.enabled:
+        if not STATE.enabled:
+            return super().write_file(name, template, context, *args, **kwargs)
+        if STATE.skips(name):
+            return None
+        STATE.call = name
+        STATE.outputs[name] = set()
+        try:
             template = TracedTemplate(template, self)
-        return super().write_file(name, template, context, *args, **kwargs)
+            return super().write_file(name, template, context, *args, **kwargs)
+        finally:
+            STATE.call = None
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        # In place, a feed none of whose entries was edited is the same file.
+        if STATE.in_place and not any(
+            intrinsic_key(element) in STATE.changed for element in elements
+        ):
+            return None
+        return super().write_feed(elements, context, *args, **kwargs)
 
 
 def finish_page(path, context) -> None:
@@ -268,6 +328,31 @@ def finish_page(path, context) -> None:
     name = context.get("output_file") if context else None
     if name in STATE.pending:
         STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
+        if STATE.call is not None:
+            STATE.outputs[STATE.call].add(name)
+
+
+ROOTS = (*session.INTRINSIC, "ctx")
+
+
+def content_keys(entries: list[tuple]) -> set[tuple]:
+    """The content a trace read anything of: the roots of its reads' keys, and
+    the content passed to a call or held in a name."""
+    found: set[tuple] = set()
+    for op, key, arg, expected in entries:
+        if op == "r":
+            if type(expected) is tuple and expected[:1] == ("k",):
+                found.add(expected[1])
+            continue
+        while type(key) is tuple and key and key[0] not in ROOTS:
+            key = key[0]
+        found.add(key)
+        if op == "c":
+            recipe, kw = arg
+            for kind, value in (*recipe, *(v for _, v in kw)):
+                if kind == "k":
+                    found.add(value)
+    return found
 
 
 def install_hooks(generator) -> None:
@@ -337,7 +422,13 @@ def index_content(generators) -> None:
 def save_traces(pelican) -> None:
     if not STATE.enabled:
         return
+    if STATE.in_place:  # the pages not written this round keep their traces
+        STATE.kept[STATE.folder_key] = (STATE.env_version, {**STATE.old, **STATE.new})
+        STATE.in_place, STATE.dirty, STATE.changed = False, None, set()
+        return
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
+    if pelican.settings.get("INCREMENTAL_KEEP_IN_MEMORY"):
+        STATE.kept = {STATE.folder_key: (STATE.env_version, STATE.new)}
     counts = STATE.counts
     # One line in the build log (tps.site.build and `invoke build` show it).
     verified = (
