@@ -55,6 +55,7 @@ class State:
         # The traces of the output folder a build in this process left, by
         # folder: a long-lived process (the preview) does not reload them.
         self.kept: dict[str, tuple[str, dict]] = {}
+        self.reads: dict[str, tuple[list, frozenset]] = {}  # content_reads, by page
         self.reset(None)
 
     def reset(self, settings: dict | None) -> None:
@@ -68,6 +69,8 @@ class State:
         self.changed: set[tuple] = set()  # in place: the content keys edited
         self.outputs: dict[str, set[str]] = {}  # write_file name -> the pages it wrote
         self.call: str | None = None  # the write_file call under way
+        self.place = ""  # in place: the folder the pages belong in
+        self.templates: dict[str, str] = {}  # page -> the template it renders
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
@@ -95,12 +98,16 @@ class State:
         else:
             self.old = store.load(self.cache_file, self.env_version)
 
-    def begin_in_place(self, changed: set[tuple]) -> set[str]:
+    def begin_in_place(self, changed: dict[tuple, set[str]]) -> set[str]:
         """A round of the preview after editing content in ``changed`` (keys of
-        content objects edited in place): only the pages whose trace met one
-        of them (or that always render) are written again, into the folder the
-        last build left. Returns those pages."""
+        content objects edited in place, and the attributes that changed):
+        only the pages whose trace read one of those (or that always render)
+        are written again. The round's Writer
+        writes into a scratch folder; ``finish_page`` drops the clean pages
+        (rendered as nothing) and the caller moves the rest into the folder
+        the last build left, each file whole. Returns the dirty pages."""
         _, pages = self.kept[self.folder_key]
+        self.place = self.folder_key
         self.old, self.new, self.pending, self.index = dict(pages), {}, {}, {}
         self.reuse.clear()
         self.linked.clear()
@@ -109,12 +116,29 @@ class State:
         session.READS.clear()
         session.HELD.clear()
         self.in_place, self.changed = True, set(changed)
+        wanted = {
+            (key, attribute)
+            for key, attributes in changed.items()
+            for attribute in (*attributes, ANY)
+        }
         self.dirty = {
             name
             for name, (entries, _) in self.old.items()
-            if entries is None or not self.changed.isdisjoint(content_keys(entries))
+            if entries is None or not wanted.isdisjoint(self.reads_of(name, entries))
         }
         return self.dirty
+
+    def renders_with(self, templates: set[str]) -> bool:
+        """In place: is a dirty page one of these templates' (by file name)?"""
+        return self.dirty is None or any(
+            self.templates.get(name) in templates for name in self.dirty
+        )
+
+    def reads_of(self, name: str, entries: list[tuple]) -> frozenset[tuple]:
+        known = self.reads.get(name)
+        if known is None or known[0] is not entries:
+            known = self.reads[name] = (entries, content_reads(entries))
+        return known[1]
 
     def skips(self, name: str) -> bool:
         """In place, a write_file call whose pages are all clean is not made."""
@@ -240,6 +264,9 @@ class TracedTemplate:
 
     def render(self, localcontext: dict) -> str:
         name = localcontext["output_file"]
+        STATE.templates[name] = self.template.name
+        if STATE.in_place:
+            return self.render_in_place(name, localcontext)
         path = sanitised_join(self.writer.output_path, name)
         if path in STATE.linked:
             # Writer opens the file next: never write through a link (the
@@ -251,15 +278,15 @@ class TracedTemplate:
         if previous is not None:
             if STATE.verify:
                 self.verify(name, localcontext, previous)
+            STATE.reuse[path] = previous
             STATE.pending[name] = STATE.old[name][0]
             STATE.counts["reused"] += 1
-            if STATE.in_place:  # Writer writes the very bytes back
-                with open(previous, encoding="utf-8", newline="") as handle:
-                    return handle.read()
-            STATE.reuse[path] = previous
             return ""
         STATE.reuse.pop(path, None)
-        recorder = Recorder(localcontext, environment.globals)
+        return self.record(name, localcontext)
+
+    def record(self, name: str, localcontext: dict) -> str:
+        recorder = Recorder(localcontext, self.template.environment.globals)
         STATE.slot[0] = recorder
         try:
             output = self.template.render(localcontext)
@@ -271,6 +298,17 @@ class TracedTemplate:
         STATE.pending[name] = None if recorder.unreplayable else recorder.entries
         STATE.counts["rendered"] += 1
         return output
+
+    def render_in_place(self, name: str, localcontext: dict) -> str:
+        """The Writer writes into a scratch folder (``begin_in_place``): a
+        clean page renders as nothing there and is dropped; a dirty one is
+        rendered and moved into place whole."""
+        if name in STATE.dirty:
+            return self.record(name, localcontext)
+        if STATE.verify:
+            self.verify(name, localcontext, Path(sanitised_join(STATE.place, name)))
+        STATE.counts["reused"] += 1
+        return ""
 
     def verify(self, name: str, localcontext: dict, previous: Path) -> None:
         """Render the page anyway (untraced) and compare it with the file that
@@ -317,6 +355,12 @@ def finish_page(path, context) -> None:
     """After Writer wrote a page (``content_written``): a reused page's empty
     file gives way to a hard link to the previous build's; then the page's
     trace is kept with the stamp of the file now there."""
+    name = context.get("output_file") if context else None
+    if STATE.call is not None and name:
+        STATE.outputs[STATE.call].add(name)
+    if STATE.in_place and name not in STATE.pending:
+        os.unlink(path)  # a clean page: the one in place stays
+        return
     previous = STATE.reuse.pop(path, None)
     if previous is not None:
         os.unlink(path)
@@ -325,34 +369,38 @@ def finish_page(path, context) -> None:
         except OSError:  # another file system
             shutil.copy2(previous, path)
         STATE.linked.add(path)
-    name = context.get("output_file") if context else None
     if name in STATE.pending:
         STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
-        if STATE.call is not None:
-            STATE.outputs[STATE.call].add(name)
 
 
 ROOTS = (*session.INTRINSIC, "ctx")
 
 
-def content_keys(entries: list[tuple]) -> set[tuple]:
-    """The content a trace read anything of: the roots of its reads' keys, and
-    the content passed to a call or held in a name."""
+ANY = "*"  # a trace that used the content itself: passed it to a call, printed it
+
+
+def content_reads(entries: list[tuple]) -> frozenset[tuple]:
+    """What a trace read of each content object: (its key, the attribute read
+    on it), or (its key, ANY)."""
     found: set[tuple] = set()
-    for op, key, arg, expected in entries:
+    for op, key, arg, _ in entries:
         if op == "r":
-            if type(expected) is tuple and expected[:1] == ("k",):
-                found.add(expected[1])
+            continue  # a name's value is its key; what is read of it follows
+        if op in ("a", "i") and type(key) is tuple and key[:1] == ("content",):
+            found.add((key, arg))
             continue
         while type(key) is tuple and key and key[0] not in ROOTS:
+            if type(key[0]) is tuple and key[0][:1] == ("content",):
+                found.add((key[0], key[2] if len(key) == 3 else ANY))
             key = key[0]
-        found.add(key)
+        if key[:1] == ("content",):
+            found.add((key, ANY))
         if op == "c":
             recipe, kw = arg
             for kind, value in (*recipe, *(v for _, v in kw)):
                 if kind == "k":
-                    found.add(value)
-    return found
+                    found.add((value, ANY))
+    return frozenset(found)
 
 
 def install_hooks(generator) -> None:

@@ -98,10 +98,21 @@ def text_edit(generators: list, path: Path) -> TextEdit | None:
     return TextEdit(held, fresh)
 
 
-def apply(edit: TextEdit) -> None:
+# What templates read that a text edit can change, by what changed.
+READ_AS = {
+    "content": ("content", "_content", "get_content"),
+    "summary": ("summary", "_summary", "get_summary"),
+    "title": ("title",),
+}
+
+
+def apply(edit: TextEdit) -> set[str]:
     """The held object takes the fresh one's text, so every list and page that
-    holds it sees the edit; what the build and plugins made of it stays."""
+    holds it sees the edit; what the build and plugins made of it stays.
+    Returns the attributes whose values changed, as templates read them."""
     held, fresh = edit.held, edit.fresh
+    before = {name: getattr(held, name) for name in READ_AS}
+    metadata = dict(held.metadata)
     for name in TEXT_ATTRIBUTES:
         if name in vars(fresh):
             vars(held)[name] = vars(fresh)[name]
@@ -116,3 +127,12 @@ def apply(edit: TextEdit) -> None:
         cache = getattr(getattr(type(held), method), "cache", {})
         for key in [key for key in cache if key and key[0] is held]:
             del cache[key]
+    changed = {
+        read
+        for name, value in before.items()
+        if getattr(held, name) != value
+        for read in READ_AS[name]
+    }
+    if held.metadata != metadata:
+        changed.add("metadata")
+    return changed

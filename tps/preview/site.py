@@ -11,19 +11,21 @@ everything else stays where it is. Any other change is a full build again.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pelican import Pelican, signals
-from pelican.generators import StaticGenerator
+from pelican.generators import ArticlesGenerator, StaticGenerator
 from pelican.settings import read_settings
 
 from tps.core.paths import CONTENT, OUTPUT, SETTINGS
-from tps.incremental.plugin import STATE, IncrementalWriter, index_content
+from tps.incremental.plugin import STATE, IncrementalWriter, index_content, save_traces
 from tps.incremental.session import intrinsic_key
 from tps.site import search_index
 from tps.site.build import site_cache, swap_into_place
@@ -124,20 +126,30 @@ class PreviewSite:
         return found or None
 
     def _in_place(self, found: list[edits.TextEdit]) -> int:
-        for edit in found:
-            edits.apply(edit)
+        changed = {intrinsic_key(edit.held): edits.apply(edit) for edit in found}
         pelican = self.pelican
-        STATE.begin_in_place({intrinsic_key(edit.held) for edit in found})
+        STATE.begin_in_place(changed)
         index_content(self.generators)
         pelican.generators_context["localsiteurl"] = pelican.settings["SITEURL"]
-        writer = IncrementalWriter(str(self.output), settings=pelican.settings)
-        for generator in self.generators:
-            if isinstance(generator, StaticGenerator):
-                continue  # no static file changed
-            if hasattr(generator, "generate_output"):
-                generator.generate_output(writer)
+        scratch = Path(
+            tempfile.mkdtemp(prefix=f".{self.site}-round-", dir=self.output.parent)
+        )
+        try:
+            writer = IncrementalWriter(str(scratch), settings=pelican.settings)
+            for generator in self.generators:
+                if isinstance(generator, StaticGenerator):
+                    continue  # no static file changed
+                if isinstance(generator, ArticlesGenerator):
+                    write_articles(generator, writer)
+                elif hasattr(generator, "generate_output"):
+                    generator.generate_output(writer)
+            move_into_place(scratch, self.output)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
         written = STATE.counts["rendered"]
-        signals.finalized.send(pelican)
+        # Not Pelican's finalized: its other listeners (sitemap, image
+        # stripping, asset fingerprints) write what a text edit cannot change.
+        save_traces(pelican)
         return written
 
     # --- Pelican in this process --------------------------------------------------
@@ -201,3 +213,40 @@ class PreviewSite:
     def close(self) -> None:
         if self._search_timer is not None:
             self._search_timer.cancel()
+
+
+def move_into_place(scratch: Path, output: Path) -> None:
+    """Every file written in ``scratch`` replaces its namesake in ``output``
+    in one rename, so a request never meets a half-written page."""
+    for folder, _, files in os.walk(scratch):
+        target = output / Path(folder).relative_to(scratch)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            os.replace(Path(folder) / name, target / name)
+
+
+# ArticlesGenerator's listings, by the template each renders: in place, the
+# ones with no dirty page are not run (each first sorts every post into it).
+LISTINGS = {
+    "generate_period_archives": "period_archives",
+    "generate_tags": "tag",
+    "generate_categories": "category",
+    "generate_authors": "author",
+}
+
+
+def write_articles(generator: ArticlesGenerator, writer) -> None:
+    """ArticlesGenerator.generate_output, step by step (its public steps, in
+    its order), leaving out the listings no dirty page belongs to."""
+    generator.generate_feeds(writer)
+    write = partial(
+        writer.write_file, relative_urls=generator.settings["RELATIVE_URLS"]
+    )
+    generator.generate_articles(write)
+    for step in ("generate_period_archives", "generate_direct_templates", "generate_tags",
+                 "generate_categories", "generate_authors"):  # fmt: skip
+        template = LISTINGS.get(step)
+        if template is None or STATE.renders_with({f"{template}.html"}):
+            getattr(generator, step)(write)
+    generator.generate_drafts(write)
+    signals.article_writer_finalized.send(generator, writer=writer)
