@@ -98,7 +98,7 @@ class State:
         else:
             self.old = store.load(self.cache_file, self.env_version)
 
-    def begin_in_place(self, changed: dict[tuple, set[str]]) -> set[str]:
+    def begin_in_place(self, folder: str, changed: dict[tuple, set[str]]) -> set[str]:
         """A round of the preview after editing content in ``changed`` (keys of
         content objects edited in place, and the attributes that changed):
         only the pages whose trace read one of those (or that always render)
@@ -106,8 +106,8 @@ class State:
         writes into a scratch folder; ``finish_page`` drops the clean pages
         (rendered as nothing) and the caller moves the rest into the folder
         the last build left, each file whole. Returns the dirty pages."""
-        _, pages = self.kept[self.folder_key]
-        self.place = self.folder_key
+        self.folder_key = self.place = str(Path(folder).resolve())
+        self.env_version, pages = self.kept[self.folder_key]
         self.old, self.new, self.pending, self.index = dict(pages), {}, {}, {}
         self.reuse.clear()
         self.linked.clear()
@@ -115,7 +115,7 @@ class State:
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
-        self.in_place, self.changed = True, set(changed)
+        self.in_place, self.changed, self.enabled = True, set(changed), True
         wanted = {
             (key, attribute)
             for key, attributes in changed.items()

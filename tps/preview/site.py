@@ -66,6 +66,7 @@ class PreviewSite:
         self.cache = site_cache(site, cache_root)
         self.search = search
         self.pelican: Pelican | None = None
+        self.dirty: list[str] = []  # the pages the last round in place wrote
         self.generators: list = []
         self.lock = threading.Lock()  # one round at a time
         self._search_timer: threading.Timer | None = None
@@ -115,7 +116,7 @@ class PreviewSite:
         return result
 
     def _text_edits(self, paths: list[Path]) -> list[edits.TextEdit] | None:
-        if self.pelican is None or not STATE.kept.get(STATE.folder_key):
+        if self.pelican is None or not STATE.kept.get(str(self.output)):
             return None
         found = []
         for path in paths:
@@ -128,7 +129,7 @@ class PreviewSite:
     def _in_place(self, found: list[edits.TextEdit]) -> int:
         changed = {intrinsic_key(edit.held): edits.apply(edit) for edit in found}
         pelican = self.pelican
-        STATE.begin_in_place(changed)
+        self.dirty = sorted(STATE.begin_in_place(str(self.output), changed))
         index_content(self.generators)
         pelican.generators_context["localsiteurl"] = pelican.settings["SITEURL"]
         scratch = Path(
