@@ -214,7 +214,7 @@ def test_a_bad_edit_keeps_the_last_good_preview(tree):
         POST,
         lambda t: re.sub(r"^Date: .*$", "Date: not a date", t, count=1, flags=re.M),
     )
-    with fixed_clock(), pytest.raises(Exception):
+    with fixed_clock(), pytest.raises(ValueError, match="not a date"):
         tree.preview.update([path])
     assert page.read_bytes() == before
 

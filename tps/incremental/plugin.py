@@ -131,8 +131,9 @@ class State:
     def renders_with(self, templates: set[str]) -> bool:
         """In place: is a dirty page one of these templates' (by file name)?"""
         return self.dirty is None or any(
-            self.templates.get(name) in templates for name in self.dirty
-        )
+            self.templates.get(name, next(iter(templates))) in templates
+            for name in self.dirty
+        )  # a page of unknown template: any listing may hold it
 
     def reads_of(self, name: str, entries: list[tuple]) -> frozenset[tuple]:
         known = self.reads.get(name)

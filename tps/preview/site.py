@@ -90,6 +90,9 @@ class PreviewSite:
                 swap_into_place(staging, self.output)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
+                # What this process held may be half replaced: the next
+                # change is a full build too.
+                self.pelican, self.generators = None, []
                 raise
             self._serve_from(pelican, generators)
             pages = STATE.counts["rendered"]
