@@ -279,8 +279,13 @@ def run(
         )
         from bench.preview import run as run_preview
 
+        public = [
+            post
+            for post in written
+            if post.parent.name == "crime-blog" and "Audience:" not in post.read_text()
+        ]  # the preview serves the public site
         figures["preview"] = preview = run_preview(
-            content, work, [written[len(written) // 4 + 7 * n] for n in range(3)]
+            content, work, [public[len(public) // 4 + 7 * n] for n in range(3)]
         )
         figures["preview_edit_ratio"] = preview["edit"] / figures["vanilla_cold"]
         figures["preview_new_post_ratio"] = (

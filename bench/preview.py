@@ -43,6 +43,7 @@ def edit_first_paragraph(post: Path, words: str) -> str:
 
 
 def run(content: Path, work: Path, posts: list[Path]) -> dict:
+    blog = posts[0].parent
     port = _free_port()
     base = f"http://127.0.0.1:{port}/"
     process = subprocess.Popen(
@@ -61,7 +62,6 @@ def run(content: Path, work: Path, posts: list[Path]) -> dict:
             page = edit_first_paragraph(post, words)
             edits.append(wait_for(base + page, words))
         time.sleep(1.0)
-        blog = posts[0].parent
         new = blog / "zz-benchmark-new-post.md"
         new.write_text(
             "Title: A new post from the benchmark\nDate: 2030-01-01 09:00\n"
