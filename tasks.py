@@ -164,7 +164,7 @@ def new_post(c, blog, title, author=None, unit=None):
 )
 def serve(c, site="public", port=8000):
     """Preview a site with drafts on http://127.0.0.1:PORT, rebuilding and reloading on every change."""
-    from tps.site.preview import serve as serve_preview
+    from tps.preview import serve as serve_preview
 
     serve_preview(site, int(port))
 

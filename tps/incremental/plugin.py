@@ -52,6 +52,10 @@ class State:
 
     def __init__(self):
         self.slot: list = [None]  # the Recorder of the render under way
+        # The traces of the output folder a build in this process left, by
+        # folder: a long-lived process (the preview) does not reload them.
+        self.kept: dict[str, tuple[str, dict]] = {}
+        self.reads: dict[str, tuple[list, frozenset]] = {}  # content_reads, by page
         self.reset(None)
 
     def reset(self, settings: dict | None) -> None:
@@ -60,6 +64,13 @@ class State:
         self.reuse: dict[str, Path] = {}  # output path -> the previous build's file
         self.linked: set[str] = set()  # output paths that are links to it
         self.counts = {"reused": 0, "rendered": 0, "untraceable": 0, "verified": 0}
+        self.in_place = False  # a round that rewrites the pages in the folder served
+        self.dirty: set[str] | None = None  # in place: the only pages to write
+        self.changed: set[tuple] = set()  # in place: the content keys edited
+        self.outputs: dict[str, set[str]] = {}  # write_file name -> the pages it wrote
+        self.call: str | None = None  # the write_file call under way
+        self.place = ""  # in place: the folder the pages belong in
+        self.templates: dict[str, str] = {}  # page -> the template it renders
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
@@ -80,7 +91,62 @@ class State:
             return
         # One store per output folder: the preview's builds keep their own.
         self.cache_file = Path(settings["CACHE_PATH"]) / store.file_name(previous)
-        self.old = store.load(self.cache_file, self.env_version)
+        self.folder_key = str(Path(previous).resolve())
+        version, pages = self.kept.get(self.folder_key, ("", {}))
+        if version == self.env_version:
+            self.old = pages
+        else:
+            self.old = store.load(self.cache_file, self.env_version)
+
+    def begin_in_place(self, folder: str, changed: dict[tuple, set[str]]) -> set[str]:
+        """A round of the preview after editing content in ``changed`` (keys of
+        content objects edited in place, and the attributes that changed):
+        only the pages whose trace read one of those (or that always render)
+        are written again. The round's Writer
+        writes into a scratch folder; ``finish_page`` drops the clean pages
+        (rendered as nothing) and the caller moves the rest into the folder
+        the last build left, each file whole. Returns the dirty pages."""
+        self.folder_key = self.place = str(Path(folder).resolve())
+        self.env_version, pages = self.kept[self.folder_key]
+        self.old, self.new, self.pending, self.index = dict(pages), {}, {}, {}
+        self.reuse.clear()
+        self.linked.clear()
+        self.counts = dict.fromkeys(self.counts, 0)
+        session.MEMO.clear()
+        session.READS.clear()
+        session.HELD.clear()
+        self.in_place, self.changed, self.enabled = True, set(changed), True
+        wanted = {
+            (key, attribute)
+            for key, attributes in changed.items()
+            for attribute in (*attributes, ANY)
+        }
+        self.dirty = {
+            name
+            for name, (entries, _) in self.old.items()
+            if entries is None or not wanted.isdisjoint(self.reads_of(name, entries))
+        }
+        return self.dirty
+
+    def renders_with(self, templates: set[str]) -> bool:
+        """In place: is a dirty page one of these templates' (by file name)?"""
+        return self.dirty is None or any(
+            self.templates.get(name, next(iter(templates))) in templates
+            for name in self.dirty
+        )  # a page of unknown template: any listing may hold it
+
+    def reads_of(self, name: str, entries: list[tuple]) -> frozenset[tuple]:
+        known = self.reads.get(name)
+        if known is None or known[0] is not entries:
+            known = self.reads[name] = (entries, content_reads(entries))
+        return known[1]
+
+    def skips(self, name: str) -> bool:
+        """In place, a write_file call whose pages are all clean is not made."""
+        if self.dirty is None:
+            return False
+        outputs = self.outputs.get(name)
+        return outputs is not None and self.dirty.isdisjoint(outputs)
 
     def reusable(self, name: str, localcontext: dict, environment) -> Path | None:
         known = self.old.get(name)
@@ -199,6 +265,9 @@ class TracedTemplate:
 
     def render(self, localcontext: dict) -> str:
         name = localcontext["output_file"]
+        STATE.templates[name] = self.template.name
+        if STATE.in_place:
+            return self.render_in_place(name, localcontext)
         path = sanitised_join(self.writer.output_path, name)
         if path in STATE.linked:
             # Writer opens the file next: never write through a link (the
@@ -215,7 +284,10 @@ class TracedTemplate:
             STATE.counts["reused"] += 1
             return ""
         STATE.reuse.pop(path, None)
-        recorder = Recorder(localcontext, environment.globals)
+        return self.record(name, localcontext)
+
+    def record(self, name: str, localcontext: dict) -> str:
+        recorder = Recorder(localcontext, self.template.environment.globals)
         STATE.slot[0] = recorder
         try:
             output = self.template.render(localcontext)
@@ -227,6 +299,17 @@ class TracedTemplate:
         STATE.pending[name] = None if recorder.unreplayable else recorder.entries
         STATE.counts["rendered"] += 1
         return output
+
+    def render_in_place(self, name: str, localcontext: dict) -> str:
+        """The Writer writes into a scratch folder (``begin_in_place``): a
+        clean page renders as nothing there and is dropped; a dirty one is
+        rendered and moved into place whole."""
+        if name in STATE.dirty:
+            return self.record(name, localcontext)
+        if STATE.verify:
+            self.verify(name, localcontext, Path(sanitised_join(STATE.place, name)))
+        STATE.counts["reused"] += 1
+        return ""
 
     def verify(self, name: str, localcontext: dict, previous: Path) -> None:
         """Render the page anyway (untraced) and compare it with the file that
@@ -248,15 +331,37 @@ class IncrementalWriter(Writer):
     """Pelican's Writer (get_writer), with each template traced."""
 
     def write_file(self, name, template, context, *args, **kwargs):
-        if STATE.enabled:
+        if not STATE.enabled:
+            return super().write_file(name, template, context, *args, **kwargs)
+        if STATE.skips(name):
+            return None
+        STATE.call = name
+        STATE.outputs[name] = set()
+        try:
             template = TracedTemplate(template, self)
-        return super().write_file(name, template, context, *args, **kwargs)
+            return super().write_file(name, template, context, *args, **kwargs)
+        finally:
+            STATE.call = None
+
+    def write_feed(self, elements, context, *args, **kwargs):
+        # In place, a feed none of whose entries was edited is the same file.
+        if STATE.in_place and not any(
+            intrinsic_key(element) in STATE.changed for element in elements
+        ):
+            return None
+        return super().write_feed(elements, context, *args, **kwargs)
 
 
 def finish_page(path, context) -> None:
     """After Writer wrote a page (``content_written``): a reused page's empty
     file gives way to a hard link to the previous build's; then the page's
     trace is kept with the stamp of the file now there."""
+    name = context.get("output_file") if context else None
+    if STATE.call is not None and name:
+        STATE.outputs[STATE.call].add(name)
+    if STATE.in_place and name not in STATE.pending:
+        os.unlink(path)  # a clean page: the one in place stays
+        return
     previous = STATE.reuse.pop(path, None)
     if previous is not None:
         os.unlink(path)
@@ -265,9 +370,38 @@ def finish_page(path, context) -> None:
         except OSError:  # another file system
             shutil.copy2(previous, path)
         STATE.linked.add(path)
-    name = context.get("output_file") if context else None
     if name in STATE.pending:
         STATE.new[name] = (STATE.pending.pop(name), file_stamp(path))
+
+
+ROOTS = (*session.INTRINSIC, "ctx")
+
+
+ANY = "*"  # a trace that used the content itself: passed it to a call, printed it
+
+
+def content_reads(entries: list[tuple]) -> frozenset[tuple]:
+    """What a trace read of each content object: (its key, the attribute read
+    on it), or (its key, ANY)."""
+    found: set[tuple] = set()
+    for op, key, arg, _ in entries:
+        if op == "r":
+            continue  # a name's value is its key; what is read of it follows
+        if op in ("a", "i") and type(key) is tuple and key[:1] == ("content",):
+            found.add((key, arg))
+            continue
+        while type(key) is tuple and key and key[0] not in ROOTS:
+            if type(key[0]) is tuple and key[0][:1] == ("content",):
+                found.add((key[0], key[2] if len(key) == 3 else ANY))
+            key = key[0]
+        if key[:1] == ("content",):
+            found.add((key, ANY))
+        if op == "c":
+            recipe, kw = arg
+            for kind, value in (*recipe, *(v for _, v in kw)):
+                if kind == "k":
+                    found.add((value, ANY))
+    return frozenset(found)
 
 
 def install_hooks(generator) -> None:
@@ -337,7 +471,13 @@ def index_content(generators) -> None:
 def save_traces(pelican) -> None:
     if not STATE.enabled:
         return
+    if STATE.in_place:  # the pages not written this round keep their traces
+        STATE.kept[STATE.folder_key] = (STATE.env_version, {**STATE.old, **STATE.new})
+        STATE.in_place, STATE.dirty, STATE.changed = False, None, set()
+        return
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
+    if pelican.settings.get("INCREMENTAL_KEEP_IN_MEMORY"):
+        STATE.kept = {STATE.folder_key: (STATE.env_version, STATE.new)}
     counts = STATE.counts
     # One line in the build log (tps.site.build and `invoke build` show it).
     verified = (

@@ -126,7 +126,7 @@ def build(
             logs = {site: future.result() for site, future in futures.items()}
         results = [SiteBuild(site, output_root / site, logs[site]) for site in sites]
         for site, folder in staged.items():
-            _swap_into_place(folder, output_root / site)
+            swap_into_place(folder, output_root / site)
         staged.clear()
         return results
     finally:
@@ -213,7 +213,7 @@ def _start_pelican(
     )
 
 
-def _swap_into_place(staging: Path, final: Path) -> None:
+def swap_into_place(staging: Path, final: Path) -> None:
     retired = final.with_name(f".{final.name}-retired-{time.time_ns()}")
     if final.exists():
         final.rename(retired)

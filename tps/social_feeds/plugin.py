@@ -130,9 +130,11 @@ class SocialFeedsGenerator(Generator):
             if item.image is None or item.image.url in copied:
                 continue
             target = Path(self.output_path) / item.image.url
+            copied.add(item.image.url)
+            if target.exists():  # the preview writing where it built (named by URL)
+                continue
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(item.image.source, target)
-            copied.add(item.image.url)
 
 
 def _govern(generator, settings: dict, states: list[AccountState], now: dt.datetime):
