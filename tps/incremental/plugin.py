@@ -63,8 +63,8 @@ class State:
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
-        self.env_version = store.environment_version(settings) if settings else ""
-        self.bytecode_folder = _bytecode_folder(settings, self.env_version)
+        self.env_version, self.bytecode_folder = "", None
+        self.prepared = False
         previous = (settings or {}).get("INCREMENTAL_PREVIOUS_OUTPUT")
         # Only a build that replaces an output traces its pages: a first build
         # (or a publish into a fresh folder) has no next build to save time for.
@@ -76,9 +76,23 @@ class State:
         )
         self.previous_output = Path(previous) if self.enabled else None
         self.verify = verify_mode(settings)
+
+    def prepare(self) -> None:
+        """Once, at the first generator: the environment's version (and so the
+        compiled templates' folder and the traces still valid) covers the
+        template search path, complete only once every plugin's ``initialized``
+        handler put its templates folder there (tps/core/templates.py), in
+        whatever order the signal called them."""
+        if self.prepared or not self.settings:
+            return
+        self.prepared = True
+        settings = self.settings
+        self.env_version = store.environment_version(settings)
+        self.bytecode_folder = _bytecode_folder(settings, self.env_version)
         if not self.enabled:
             return
         # One store per output folder: the preview's builds keep their own.
+        previous = settings["INCREMENTAL_PREVIOUS_OUTPUT"]
         self.cache_file = Path(settings["CACHE_PATH"]) / store.file_name(previous)
         self.old = store.load(self.cache_file, self.env_version)
 
@@ -274,6 +288,7 @@ def install_hooks(generator) -> None:
     """Before any template compiles: compiled templates are cached on disk, and
     reads, calls and prints report to STATE.slot."""
     environment = generator.env
+    STATE.prepare()
     if STATE.enabled:
         _trace(environment)
     if STATE.bytecode_folder is not None:
@@ -337,6 +352,7 @@ def index_content(generators) -> None:
 def save_traces(pelican) -> None:
     if not STATE.enabled:
         return
+    STATE.prepare()
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
     counts = STATE.counts
     # One line in the build log (tps.site.build and `invoke build` show it).

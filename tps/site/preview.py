@@ -20,7 +20,7 @@ def serve(site: str, port: int) -> None:
 
     rebuild()
     server = Server()
-    for folder in (CONTENT, ROOT / "theme", ROOT / "plugins"):
+    for folder in (CONTENT, ROOT / "theme", ROOT / "tps"):
         server.watch(str(folder), rebuild, delay=0.5)
     print(
         f"Previewing the {site} site with drafts on http://127.0.0.1:{port}/ (Ctrl+C stops)"
