@@ -1,7 +1,10 @@
 """The package's layering (issue #15): capabilities import each other without
 a cycle, tps/core imports no capability, tps/content_model only tps/core, and
 only tps/site (with tasks.py, the tests and bench/) imports tps/site; the
-editor's preview (tps/preview) sits above it and nothing imports the preview."""
+editor's preview (tps/preview) sits above it and nothing imports the preview;
+and the templates follow the same folders: each capability's page templates in
+its tps/<capability>/templates/, only the generic ones and the shared
+components in theme/templates/."""
 
 from __future__ import annotations
 
@@ -10,6 +13,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import tps
+from tests.support.templates import (
+    GENERIC,
+    THEME_TEMPLATES,
+    capability_folders,
+    referenced,
+    rendered_templates,
+)
 
 PACKAGE = Path(tps.__file__).parent
 
@@ -75,3 +85,64 @@ def test_only_site_imports_site():
 def test_nothing_imports_the_preview():
     edges = capability_imports()
     assert [name for name, imported in edges.items() if "preview" in imported] == []
+
+
+# --- templates ----------------------------------------------------------------
+
+
+def test_every_page_template_a_capability_renders_lives_in_its_folder():
+    rendered = rendered_templates()
+    # the scan sees every capability that writes pages of its own
+    assert {"units", "governance", "social_feeds", "alerts"} <= set(rendered)
+    folders = capability_folders()
+    misplaced = [
+        f"{where}: {name}.html is not in tps/{capability}/templates/"
+        for capability, names in rendered.items()
+        for name, where in names.items()
+        if capability not in folders
+        or not (folders[capability] / f"{name}.html").is_file()
+    ]
+    assert misplaced == []
+
+
+def test_the_theme_holds_only_the_generic_templates_and_shared_components():
+    pages = {path.stem for path in THEME_TEMPLATES.glob("*.html")}
+    assert pages == GENERIC
+    assert {p.name for p in THEME_TEMPLATES.iterdir() if p.is_dir()} == {"components"}
+    # components/: a folder per component, or a macro file a generic template
+    # (or a component) imports; nothing only a capability uses
+    components = THEME_TEMPLATES / "components"
+    used_by_theme = set().union(
+        *(referenced(path) for path in THEME_TEMPLATES.rglob("*.html"))
+    )
+    for path in sorted(components.iterdir()):
+        name = path.relative_to(THEME_TEMPLATES).as_posix()
+        if path.is_dir():
+            assert (path / f"{path.name}.html").is_file(), name
+        else:
+            assert name in used_by_theme, f"{name} is used by no theme template"
+
+
+def test_a_capability_folder_holds_what_it_renders_and_imports_only_the_theme():
+    rendered = rendered_templates()
+    theme = {
+        path.relative_to(THEME_TEMPLATES).as_posix()
+        for path in THEME_TEMPLATES.rglob("*.html")
+    }
+    seen: dict[str, str] = {name: "theme" for name in theme}
+    for capability, folder in capability_folders().items():
+        own = {path.name for path in folder.glob("*.html")}
+        assert {p.name for p in folder.iterdir()} == own, f"{folder}: only *.html"
+        used = set()
+        for name in sorted(own):
+            # one name, one template: nothing shadows another folder's
+            assert name not in seen, f"{capability}/{name} and {seen[name]}/{name}"
+            seen[name] = capability
+            for other in referenced(folder / name):
+                assert other in own or other in theme, (
+                    f"tps/{capability}/templates/{name} uses {other}: neither its"
+                    " own nor the theme's"
+                )
+                used.add(other)
+        pages = {f"{name}.html" for name in rendered.get(capability, {})}
+        assert own <= pages | used, f"{folder}: {sorted(own - pages - used)} unused"

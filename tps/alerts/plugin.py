@@ -9,6 +9,7 @@ from pelican.generators import Generator
 
 from tps.core.pages import write_page
 from tps.core.problems import ContentError, Problem
+from tps.core.templates import add_template_folder
 
 from .model import (
     LIVE_MARKERS,
@@ -79,9 +80,18 @@ class AlertsGenerator(Generator):
         )
 
 
+# The page templates this capability renders (tps/core/templates.py).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def add_templates(pelican) -> None:
+    add_template_folder(pelican.settings, TEMPLATES)
+
+
 def get_generators(pelican):
     return AlertsGenerator
 
 
 def register() -> None:
+    signals.initialized.connect(add_templates)
     signals.get_generators.connect(get_generators)

@@ -19,6 +19,7 @@ from tps.core.accounts import account_key
 from tps.core.audience import audience_of_content
 from tps.core.pages import write_page
 from tps.core.problems import ContentError
+from tps.core.templates import add_template_folder
 from tps.social_feeds.cache import load_all
 from tps.social_feeds.registry import feed_accounts
 from tps.social_feeds.report import read_report
@@ -501,6 +502,14 @@ class GovernanceGenerator(Generator):
         ]
 
 
+# The page templates this capability renders (tps/core/templates.py).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def add_templates(pelican) -> None:
+    add_template_folder(pelican.settings, TEMPLATES)
+
+
 def get_generators(pelican):
     return GovernanceGenerator
 
@@ -510,5 +519,6 @@ def register() -> None:
 
     from .moderation import gate_feed_states
 
+    signals.initialized.connect(add_templates)
     signals.get_generators.connect(get_generators)
     feed_states_ready.connect(gate_feed_states)

@@ -74,8 +74,8 @@ class State:
         session.MEMO.clear()
         session.READS.clear()
         session.HELD.clear()
-        self.env_version = store.environment_version(settings) if settings else ""
-        self.bytecode_folder = _bytecode_folder(settings, self.env_version)
+        self.env_version, self.bytecode_folder = "", None
+        self.prepared = False
         previous = (settings or {}).get("INCREMENTAL_PREVIOUS_OUTPUT")
         # Only a build that replaces an output traces its pages: a first build
         # (or a publish into a fresh folder) has no next build to save time for.
@@ -87,9 +87,23 @@ class State:
         )
         self.previous_output = Path(previous) if self.enabled else None
         self.verify = verify_mode(settings)
+
+    def prepare(self) -> None:
+        """Once, at the first generator: the environment's version (and so the
+        compiled templates' folder and the traces still valid) covers the
+        template search path, complete only once every plugin's ``initialized``
+        handler put its templates folder there (tps/core/templates.py), in
+        whatever order the signal called them."""
+        if self.prepared or not self.settings:
+            return
+        self.prepared = True
+        settings = self.settings
+        self.env_version = store.environment_version(settings)
+        self.bytecode_folder = _bytecode_folder(settings, self.env_version)
         if not self.enabled:
             return
         # One store per output folder: the preview's builds keep their own.
+        previous = settings["INCREMENTAL_PREVIOUS_OUTPUT"]
         self.cache_file = Path(settings["CACHE_PATH"]) / store.file_name(previous)
         self.folder_key = str(Path(previous).resolve())
         version, pages = self.kept.get(self.folder_key, ("", {}))
@@ -408,6 +422,7 @@ def install_hooks(generator) -> None:
     """Before any template compiles: compiled templates are cached on disk, and
     reads, calls and prints report to STATE.slot."""
     environment = generator.env
+    STATE.prepare()
     if STATE.enabled:
         _trace(environment)
     if STATE.bytecode_folder is not None:
@@ -475,6 +490,7 @@ def save_traces(pelican) -> None:
         STATE.kept[STATE.folder_key] = (STATE.env_version, {**STATE.old, **STATE.new})
         STATE.in_place, STATE.dirty, STATE.changed = False, None, set()
         return
+    STATE.prepare()
     store.save(STATE.cache_file, STATE.env_version, STATE.new)
     if pelican.settings.get("INCREMENTAL_KEEP_IN_MEMORY"):
         STATE.kept = {STATE.folder_key: (STATE.env_version, STATE.new)}

@@ -18,6 +18,7 @@ from pelican.generators import Generator
 
 from tps.core import clock
 from tps.core.pages import write_page
+from tps.core.templates import add_template_folder
 from tps.units.directory import PLATFORM_NAMES
 
 from .cache import load_all
@@ -155,11 +156,20 @@ def pinned_first(items: list[ShownItem]) -> list[ShownItem]:
     return [i for i in items if i.pinned] + [i for i in items if not i.pinned]
 
 
+# The page templates this capability renders (tps/core/templates.py).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def add_templates(pelican) -> None:
+    add_template_folder(pelican.settings, TEMPLATES)
+
+
 def get_generators(pelican):
     return SocialFeedsGenerator
 
 
 def register() -> None:
+    signals.initialized.connect(add_templates)
     signals.get_generators.connect(get_generators)
 
 

@@ -13,6 +13,7 @@ from tps.core import clock
 from tps.core.csvsafe import csv_text
 from tps.core.pages import write_page
 from tps.core.problems import ContentError
+from tps.core.templates import add_template_folder
 
 from .directory import PLATFORM_NAMES, Directory, load_directory
 
@@ -102,9 +103,18 @@ def registry_rows(directory: Directory) -> list[dict]:
     ]
 
 
+# The page templates this capability renders (tps/core/templates.py).
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def add_templates(pelican) -> None:
+    add_template_folder(pelican.settings, TEMPLATES)
+
+
 def get_generators(pelican):
     return UnitsGenerator
 
 
 def register() -> None:
+    signals.initialized.connect(add_templates)
     signals.get_generators.connect(get_generators)
