@@ -168,6 +168,9 @@ class PreviewSite:
                 "CACHE_PATH": str(self.cache),
                 "INCREMENTAL_PREVIOUS_OUTPUT": str(self.output),
                 "INCREMENTAL_KEEP_IN_MEMORY": True,
+                # Checked after each round by tps/preview/check.py, beside
+                # this process: the editor's page does not wait for it.
+                "VALIDATE_CONTENT": False,
             },
         )
         captured: list = []

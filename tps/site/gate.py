@@ -11,6 +11,8 @@ from .validation import tree_stamp, validate_tree
 def stop_on_invalid_content(pelican) -> None:
     """Refuse to build from content that breaks the content model."""
     content = Path(pelican.settings["PATH"])
+    if not pelican.settings.get("VALIDATE_CONTENT", True):
+        return  # the preview: validated in a process of its own (tps/preview/check.py)
     # tps.site.build validates once for both sites and passes the stamp of the tree
     # it validated; an unchanged tree need not be parsed again. With BUILD_GATE
     # the stamp comes on stdin once validation is done (Pelican started
