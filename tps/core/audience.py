@@ -7,6 +7,7 @@ blog whose _blog.yaml says `audience: internal`, or its front matter says
 
 from __future__ import annotations
 
+import os
 from collections.abc import Collection
 from pathlib import Path, PurePath, PurePosixPath
 from typing import Literal
@@ -36,14 +37,16 @@ def audience_of_content(
 ) -> Audience:
     """The same rule for a Pelican article or page (its source path and its
     `audience` metadata)."""
+    source = PurePath(os.path.abspath(content.source_path))
     try:
-        relative = (
-            Path(content.source_path)
-            .resolve()
-            .relative_to(Path(content_root).resolve())
-        )
-    except ValueError:  # not under the content folder: only its metadata counts
-        relative = PurePath(Path(content.source_path).name)
+        # Pelican's source paths are absolute under PATH: no file system call
+        # (resolving every post's path was a tenth of a preview round).
+        relative = source.relative_to(os.path.abspath(content_root))
+    except ValueError:
+        try:  # reached through a symbolic link
+            relative = Path(source).resolve().relative_to(Path(content_root).resolve())
+        except ValueError:  # not under the content folder: only its metadata counts
+            relative = PurePath(source.name)
     return audience_of(
         relative,
         audience=getattr(content, "audience", None),
