@@ -44,6 +44,7 @@ READERS = {ext: None for ext in ("rst", "html", "htm", "markdown", "mkd", "mdown
 PLUGINS = [
     "tps.url_cache",
     "tps.site.gate",  # stops the build on invalid content
+    "tps.markdown_reader",  # cmark-gfm where it writes what python-markdown did
     "tps.site.readcache",  # Markdown read once, cleaned by tps.editor_html
     "tps.audience",
     "tps.blogs",

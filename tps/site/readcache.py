@@ -3,17 +3,18 @@
 A Pelican plugin (``PLUGINS = [..., "tps.site.readcache"]``): on
 ``readers_init`` it puts :class:`CachedMarkdownReader` in Pelican's place for
 ``.md`` files (``readers.reader_classes``, the documented extension point).
-The reader is Pelican's own ``MarkdownReader`` (its public ``read()``, called
-unchanged), followed by the editor allowlist (tps.editor_html), with a cache in
-front: what ``read()`` returned (the HTML and the header metadata) is stored
-under a key made of
+The reader is the site's Markdown reader (tps.markdown_reader's when the site
+lists that plugin, else Pelican's own ``MarkdownReader``; its public ``read()``,
+called unchanged), followed by the editor allowlist (tps.editor_html), with a
+cache in front: what ``read()`` returned (the HTML and the header metadata) is
+stored under a key made of
 
 - the SHA-256 of the file's bytes (not its name, nor its time: a copy of the
   tree, or a file touched but not changed, is found too);
 - the reader's *fingerprint*: every setting the result depends on (MARKDOWN,
   FORMATTED_FIELDS, the slug rules...), the metadata processors the reader
-  applies, and the versions of Python, Pelican, python-markdown, nh3 and of
-  the code of this module and of tps.editor_html.
+  applies, and the versions of Python, Pelican, python-markdown, cmark-gfm,
+  nh3 and of the code of this module, of tps.editor_html and of the reader.
 
 The store is one file per entry in ``<CACHE_PATH>/../markdown-reads/`` (next to
 each site's Pelican cache folder, so the two sites share it); it is read when
@@ -99,18 +100,31 @@ def _function(function) -> str:
     return f"{getattr(function, '__module__', '')}.{getattr(function, '__qualname__', function)}:{body}"
 
 
-def _own_code() -> bytes:
-    """The code that makes a read: this module and the editor allowlist."""
+def _own_code(reader_class: type) -> bytes:
+    """The code that makes a read: this module, the editor allowlist and,
+    when it is ours, every module of the reader's package."""
     import tps.editor_html
 
-    return b"".join(
-        Path(module.__file__).read_bytes()
-        for module in (sys.modules[__name__], tps.editor_html)
-    )
+    files = [Path(sys.modules[__name__].__file__), Path(tps.editor_html.__file__)]
+    module = sys.modules[reader_class.__module__]
+    if module.__name__.startswith("tps."):
+        files += sorted(Path(module.__file__).parent.glob("*.py"))
+    return b"".join(path.read_bytes() for path in files)
 
 
-def fingerprint(reader: MarkdownReader) -> str:
+def base_reader(settings: dict) -> type[MarkdownReader]:
+    """The Markdown reader the site's plugins give it: tps.markdown_reader's
+    when PLUGINS lists it, else Pelican's own."""
+    if "tps.markdown_reader" in (settings.get("PLUGINS") or []):
+        from tps.markdown_reader import FastMarkdownReader
+
+        return FastMarkdownReader
+    return MarkdownReader
+
+
+def fingerprint(reader: CachedMarkdownReader) -> str:
     """Everything besides the file's bytes that a read's result depends on."""
+    inner = type(reader.inner)
     hasher = hashlib.sha256()
     hasher.update(
         " ".join(
@@ -119,8 +133,10 @@ def fingerprint(reader: MarkdownReader) -> str:
                 sys.version,
                 version("pelican"),
                 version("markdown"),
+                version("cmarkgfm"),
                 version("nh3"),
                 f"{type(reader).__module__}.{type(reader).__qualname__}",
+                f"{inner.__module__}.{inner.__qualname__}",
                 _function(type(reader).process_metadata),
             ]
         ).encode()
@@ -129,7 +145,7 @@ def fingerprint(reader: MarkdownReader) -> str:
         hasher.update(f"\0{name}={_stable(reader.settings.get(name))}".encode())
     for name in sorted(METADATA_PROCESSORS):
         hasher.update(f"\0{name}:{_function(METADATA_PROCESSORS[name])}".encode())
-    hasher.update(_own_code())
+    hasher.update(_own_code(inner))
     return hasher.hexdigest()
 
 
@@ -170,10 +186,11 @@ def _discarded(value) -> bool:
 
 
 class CachedMarkdownReader(MarkdownReader):
-    """Pelican's MarkdownReader, then the editor allowlist, behind the store."""
+    """The site's Markdown reader, then the editor allowlist, behind the store."""
 
     def __init__(self, settings):
         super().__init__(settings)
+        self.inner = base_reader(self.settings)(self.settings)
         self.fingerprint = fingerprint(self).encode()
         self.folder = store_folder(self.settings)
         self.load = bool(self.settings.get("LOAD_CONTENT_CACHE"))
@@ -191,7 +208,7 @@ class CachedMarkdownReader(MarkdownReader):
             found = self.cached(entry)
             if found is not None:
                 return found
-        content, metadata = super().read(source_path)
+        content, metadata = self.inner.read(source_path)
         if content:
             content = clean_editor_html(content)
         metadata = {k: v for k, v in metadata.items() if not _discarded(v)}
@@ -231,8 +248,10 @@ def _write_entry(entry: Path, data: bytes) -> None:
 
 
 def install_reader(readers) -> None:
+    """Pelican's MarkdownReader, or a plugin's in its place (the cached
+    reader reads through it: base_reader), out; the cached reader in."""
     for extension, cls in list(readers.reader_classes.items()):
-        if cls is MarkdownReader:
+        if cls is not None and issubclass(cls, MarkdownReader):
             readers.reader_classes[extension] = CachedMarkdownReader
 
 
