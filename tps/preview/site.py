@@ -69,6 +69,7 @@ class PreviewSite:
         self.dirty: list[str] = []  # the pages the last round in place wrote
         self.generators: list = []
         self.lock = threading.Lock()  # one round at a time
+        self.search_lock = threading.Lock()
         self._search_timer: threading.Timer | None = None
 
     # --- rounds ---------------------------------------------------------------
@@ -211,11 +212,18 @@ class PreviewSite:
         self._search_timer.start()
 
     def index_search(self) -> None:
-        with self.lock:
-            try:
-                search_index.index(self.output)
-            except search_index.SearchIndexError as error:
-                log.warning("preview search not indexed: %s", error)
+        """Not under the round's lock: an edit saved meanwhile is applied at
+        once. A full round that swaps the folder away mid-index loses that
+        index, and arms the timer again."""
+        if not self.search_lock.acquire(blocking=False):
+            self._index_search_soon()  # the last one is still running
+            return
+        try:
+            search_index.index(self.output)
+        except (search_index.SearchIndexError, OSError) as error:
+            log.warning("preview search not indexed: %s", error)
+        finally:
+            self.search_lock.release()
 
     def close(self) -> None:
         if self._search_timer is not None:
