@@ -231,3 +231,9 @@ def test_the_intranet_preview_takes_a_body_edit_in_place(tmp_path):
         )
         assert tree.preview.update([path]).kind == "in place"
         tree.assert_same_as_cold_build()
+
+
+def test_search_is_indexed_in_the_preview(tree):
+    tree.preview.index_search()
+    bundles = list((tree.preview.output / "pagefind").rglob("pagefind-entry.json"))
+    assert bundles, "no Pagefind bundle in the preview"
