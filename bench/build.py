@@ -168,6 +168,8 @@ TIMEZONE = "America/Toronto"
 SITENAME = "Vanilla"
 SITEURL = ""
 PLUGINS = []
+# URLs from file names, as ours: generated titles repeat at 10,000 posts.
+SLUGIFY_SOURCE = "basename"
 CACHE_PATH = {cache!r}
 """
 
