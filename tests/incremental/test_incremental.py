@@ -50,10 +50,16 @@ def assert_same_as_a_full_build(content, output, tmp_path, **extra):
 
 @pytest.fixture
 def rebuilt(content_copy, tmp_path):
-    """Built twice: the second build traced every page."""
+    """Built once over an (empty) previous output, so that build traced every
+    page, as the second build of a fresh checkout does: a build traces when it
+    replaces an output folder (test_a_first_build_traces_nothing: not without
+    one), and this one's previous output had nothing to reuse."""
     output, cache = tmp_path / "output", tmp_path / "cache"
-    build(content=content_copy, output_root=output, cache_root=cache)
-    build(content=content_copy, output_root=output, cache_root=cache)
+    for site in ("public", "internal"):
+        (output / site).mkdir(parents=True)
+    results = build(content=content_copy, output_root=output, cache_root=cache)
+    for result in results:
+        assert counts(result)[0] == 0, "nothing to reuse: every page was traced"
     return content_copy, output, cache
 
 

@@ -44,8 +44,15 @@ def title_of(content, relative):
 def test_publish_twice_switches_current_keeps_the_old_release_and_links_unchanged_files(
     content_copy, target, tmp_path
 ):
+    from tps.site.publish import summary_line
+
     first = run(content_copy, target, tmp_path)[0]
-    second = run(content_copy, target, tmp_path)[0]
+    done = run(content_copy, target, tmp_path)
+    second = done[0]
+    # A publish run logs one summary line.
+    line = summary_line(done, 3.25)
+    assert line.startswith("publish ok in 3.2s: public=") and "changed=" in line
+    assert "\n" not in line
     site = Target.parse(str(target), "public")
     assert site.releases() == sorted([first.release, second.release])
     assert (target / "public/current").resolve().name == second.release
@@ -58,14 +65,6 @@ def test_publish_twice_switches_current_keeps_the_old_release_and_links_unchange
     )
     rows = list_releases(site)
     assert [r["current"] for r in rows] == [False, True] and rows[1]["pages"] > 100
-
-
-def test_old_releases_are_pruned_but_never_current(content_copy, target, tmp_path):
-    for _ in range(3):
-        run(content_copy, target, tmp_path, keep=2)
-    site = Target.parse(str(target), "public")
-    assert len(site.releases()) == 2
-    assert site.current() == site.releases()[-1]
 
 
 def test_a_failing_check_deploys_nothing(content_copy, target, tmp_path):
@@ -190,33 +189,28 @@ def test_schedule_renders_a_timer_and_a_cron_line_that_run_publish():
             parse_every(bad)
 
 
-def test_a_publish_run_logs_one_summary_line(content_copy, target, tmp_path):
-    from tps.site.publish import summary_line
-
-    done = run(content_copy, target, tmp_path)
-    line = summary_line(done, 3.25)
-    assert line.startswith("publish ok in 3.2s: public=") and "changed=" in line
-    assert "\n" not in line
-
-
-def test_previous_release_assets_are_carried_one_release_forward(
+def test_previous_release_assets_are_carried_one_release_forward_and_old_releases_pruned(
     content_copy, target, tmp_path
 ):
-    """A page loaded just before a switch still finds its fingerprinted CSS after it."""
-    first = run(content_copy, target, tmp_path)[0]
+    """A page loaded just before a switch still finds its fingerprinted CSS
+    after it; old releases are pruned to ``keep``, but never the current one."""
+    first = run(content_copy, target, tmp_path, keep=2)[0]
     old_theme = target / "public/releases" / first.release / "theme"
     (old_theme / "css/old.aaaaaaaaaa.css").write_text("/* previous release */")
     with (old_theme / "fingerprints.txt").open("a") as manifest:
         manifest.write("css/old.aaaaaaaaaa.css\n")
-    second = run(content_copy, target, tmp_path)[0]
+    second = run(content_copy, target, tmp_path, keep=2)[0]
     carried = (
         target / "public/releases" / second.release / "theme/css/old.aaaaaaaaaa.css"
     )
     assert carried.stat().st_ino == (old_theme / "css/old.aaaaaaaaaa.css").stat().st_ino
-    third = run(content_copy, target, tmp_path)[0]
+    third = run(content_copy, target, tmp_path, keep=2)[0]
     assert not (
         target / "public/releases" / third.release / "theme/css/old.aaaaaaaaaa.css"
     ).exists()
+    site = Target.parse(str(target), "public")
+    assert site.releases() == sorted([second.release, third.release])
+    assert site.current() == site.releases()[-1] == third.release
 
 
 def test_publish_refreshes_feeds_and_a_failed_feed_keeps_its_last_items(

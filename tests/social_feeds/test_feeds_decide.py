@@ -72,6 +72,17 @@ CASES = [
     ("one new post", cached(1), Parsed(fresh(1, 2)), "ok", 1, 2, NOW, None, 0.0),
     ("nothing new", cached(1, 2), Parsed(fresh(1, 2)), "ok", 0, 2, NOW, None, 0.0),
     (
+        "only ids the cache did not hold are new",
+        cached(1, 2),
+        Parsed(fresh(2, 3, 4, 5)),
+        "ok",
+        3,
+        4,
+        NOW,
+        None,
+        0.0,
+    ),
+    (
         "a 304 keeps the items",
         cached(1, 2),
         NotModified('"v3"'),

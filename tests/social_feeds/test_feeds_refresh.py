@@ -180,20 +180,6 @@ def test_304_revalidation_sends_the_validators_and_keeps_the_items(http, tmp_pat
     assert request.headers["If-None-Match"] == '"v1"'
 
 
-def test_new_items_count_only_ids_the_cache_did_not_have(http, tmp_path):
-    http.expect_request("/feed.atom").respond_with_data(
-        atom("feed", items=2), content_type=ATOM_TYPE
-    )
-    settings = feed_settings(tmp_path)
-    refresh([account(http, "feed")], settings, now=NOW)
-    http.clear()
-    http.expect_request("/feed.atom").respond_with_data(
-        atom("feed", items=5), content_type=ATOM_TYPE
-    )
-    [feed] = refresh([account(http, "feed")], settings, now=LATER).feeds
-    assert (feed.items, feed.new_items) == (5, 3)
-
-
 # --- failures: one feed each, nothing lost ---------------------------------------
 
 
@@ -338,16 +324,6 @@ def test_compressed_feeds_are_decoded(http, tmp_path):
     assert all(
         request.headers["Accept-Encoding"] == "gzip, deflate" for request, _ in http.log
     )
-
-
-def test_a_failed_first_fetch_is_recorded_with_no_items(http, tmp_path):
-    http.expect_request("/new.atom").respond_with_data("gone", status=410)
-    settings = feed_settings(tmp_path)
-    [feed] = refresh([account(http, "new")], settings, now=NOW).feeds
-    assert (feed.status, feed.items, feed.age_seconds) == ("failed", 0, None)
-    stored = cache.load(settings.cache_dir, "mastodon:new")
-    assert stored.items == [] and stored.last_success is None
-    assert stored.last_error.endswith("HTTP 410 GONE")
 
 
 def test_5xx_is_retried_with_backoff_then_succeeds(http, tmp_path):

@@ -60,12 +60,16 @@ def build(
     """Validate ``content`` and build each site into ``output_root/<site>``.
 
     ``cache_root`` gives each site's Pelican content cache a folder of its own
-    (``<cache_root>/pelican-<site>``) instead of the project's ``.cache/``.
+    (``<cache_root>/pelican-<site>``) instead of the project's ``.cache/``;
+    without it, the environment's ``TPS_CACHE_ROOT`` does (the test suite
+    gives each of its worker processes its own).
 
     The sites build in parallel, each into a staging folder next to its final
     place; only when every site succeeded are they moved into place. On any
     failure the staging folders are removed and the previous output is intact.
     """
+    if cache_root is None:
+        cache_root = default_cache_root()
     try:
         output_root.mkdir(parents=True, exist_ok=True)
         for site in sites:
@@ -148,6 +152,15 @@ def share_reads(sites: tuple[str, ...], content: Path, cache_root: Path | None) 
         prewarm(sites, content, cache_root)
     except Exception as error:  # never worth failing a build for
         logging.getLogger(__name__).warning("shared reading skipped: %s", error)
+
+
+CACHE_ROOT_ENV = "TPS_CACHE_ROOT"
+
+
+def default_cache_root() -> Path | None:
+    """``TPS_CACHE_ROOT`` when set: the cache folder builds use by default."""
+    value = os.environ.get(CACHE_ROOT_ENV, "")
+    return Path(value) if value else None
 
 
 def site_cache(site: str, cache_root: Path | None) -> Path:
