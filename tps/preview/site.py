@@ -28,7 +28,7 @@ from tps.core.paths import CONTENT, OUTPUT, SETTINGS
 from tps.incremental.plugin import STATE, IncrementalWriter, index_content, save_traces
 from tps.incremental.session import intrinsic_key
 from tps.site import search_index
-from tps.site.build import site_cache, swap_into_place
+from tps.site.build import default_cache_root, site_cache, swap_into_place
 
 from . import edits
 
@@ -63,7 +63,7 @@ class PreviewSite:
         self.site, self.content = site, Path(content).resolve()
         self.output = Path(output_root).resolve() / site
         self.overrides = {"PREVIEW_DRAFTS": True, **(settings or {})}
-        self.cache = site_cache(site, cache_root)
+        self.cache = site_cache(site, cache_root or default_cache_root())
         self.search = search
         self.pelican: Pelican | None = None
         self.dirty: list[str] = []  # the pages the last round in place wrote
