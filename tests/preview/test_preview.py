@@ -81,6 +81,13 @@ def tree(tmp_path_factory):
         tree.preview.close()
 
 
+def front_matter(name: str, value: str):
+    """A change that sets the file's ``name:`` line to ``value``."""
+    return lambda text: re.sub(
+        rf"^{name}: .*$", f"{name}: {value}", text, count=1, flags=re.M
+    )
+
+
 def first_paragraph(text: str, words: str) -> str:
     head, body = text.split("\n\n", 1)
     return f"{head}\n\n{words} {body}"
@@ -120,16 +127,7 @@ def test_a_summary_edit_reaches_every_listing_in_place(tree):
 
 
 def test_a_title_edit_is_applied_in_place(tree):
-    path = tree.edit(
-        POST,
-        lambda t: re.sub(
-            r"^Title: .*$",
-            "Title: Grandparent scam: a new warning",
-            t,
-            count=1,
-            flags=re.M,
-        ),
-    )
+    path = tree.edit(POST, front_matter("Title", "Grandparent scam: a new warning"))
     with fixed_clock():
         assert tree.preview.update([path]).kind == "in place"
         tree.assert_same_as_cold_build()
@@ -141,12 +139,7 @@ def test_a_title_edit_is_applied_in_place(tree):
     ids=["tags", "date"],
 )
 def test_a_tags_or_date_edit_rebuilds_in_the_same_process(tree, field, value):
-    path = tree.edit(
-        OTHER,
-        lambda t: re.sub(
-            rf"^{field}: .*$", f"{field}: {value}", t, count=1, flags=re.M
-        ),
-    )
+    path = tree.edit(OTHER, front_matter(field, value))
     with fixed_clock():
         assert tree.preview.update([path]).kind == "full"
         tree.assert_same_as_cold_build()
@@ -181,13 +174,7 @@ def test_a_new_post_and_a_deleted_post(tree):
 def test_a_unit_file_edit(tree):
     path = tree.edit(
         "units/52-division.yaml",
-        lambda t: re.sub(
-            r"^summary: .*$",
-            "summary: Downtown, from the lake to Bloor.",
-            t,
-            count=1,
-            flags=re.M,
-        ),
+        front_matter("summary", "Downtown, from the lake to Bloor."),
     )
     with fixed_clock():
         assert tree.preview.update([path]).kind == "full"
@@ -214,7 +201,7 @@ def test_a_bad_edit_keeps_the_last_good_preview(tree):
     before = page.read_bytes()
     path = tree.edit(
         POST,
-        lambda t: re.sub(r"^Date: .*$", "Date: not a date", t, count=1, flags=re.M),
+        front_matter("Date", "not a date"),
     )
     with fixed_clock(), pytest.raises(ValueError, match="not a date"):
         tree.preview.update([path])

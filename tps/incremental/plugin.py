@@ -60,10 +60,7 @@ class State:
 
     def reset(self, settings: dict | None) -> None:
         self.settings = settings
-        self.old, self.new, self.pending, self.index = {}, {}, {}, {}
-        self.reuse: dict[str, Path] = {}  # output path -> the previous build's file
-        self.linked: set[str] = set()  # output paths that are links to it
-        self.counts = {"reused": 0, "rendered": 0, "untraceable": 0, "verified": 0}
+        self.new_round()
         self.in_place = False  # a round that rewrites the pages in the folder served
         self.dirty: set[str] | None = None  # in place: the only pages to write
         self.changed: set[tuple] = set()  # in place: the content keys edited
@@ -71,9 +68,6 @@ class State:
         self.call: str | None = None  # the write_file call under way
         self.place = ""  # in place: the folder the pages belong in
         self.templates: dict[str, str] = {}  # page -> the template it renders
-        session.MEMO.clear()
-        session.READS.clear()
-        session.HELD.clear()
         self.env_version, self.bytecode_folder = "", None
         self.prepared = False
         previous = (settings or {}).get("INCREMENTAL_PREVIOUS_OUTPUT")
@@ -87,6 +81,16 @@ class State:
         )
         self.previous_output = Path(previous) if self.enabled else None
         self.verify = verify_mode(settings)
+
+    def new_round(self) -> None:
+        """What one build (or one round in place) records from scratch."""
+        self.old, self.new, self.pending, self.index = {}, {}, {}, {}
+        self.reuse: dict[str, Path] = {}  # output path -> the previous build's file
+        self.linked: set[str] = set()  # output paths that are links to it
+        self.counts = {"reused": 0, "rendered": 0, "untraceable": 0, "verified": 0}
+        session.MEMO.clear()
+        session.READS.clear()
+        session.HELD.clear()
 
     def prepare(self) -> None:
         """Once, at the first generator: the environment's version (and so the
@@ -122,13 +126,8 @@ class State:
         the last build left, each file whole. Returns the dirty pages."""
         self.folder_key = self.place = str(Path(folder).resolve())
         self.env_version, pages = self.kept[self.folder_key]
-        self.old, self.new, self.pending, self.index = dict(pages), {}, {}, {}
-        self.reuse.clear()
-        self.linked.clear()
-        self.counts = dict.fromkeys(self.counts, 0)
-        session.MEMO.clear()
-        session.READS.clear()
-        session.HELD.clear()
+        self.new_round()
+        self.old = dict(pages)
         self.in_place, self.changed, self.enabled = True, set(changed), True
         wanted = {
             (key, attribute)
@@ -144,10 +143,11 @@ class State:
 
     def renders_with(self, templates: set[str]) -> bool:
         """In place: is a dirty page one of these templates' (by file name)?"""
+        # A page of unknown template: any listing may hold it.
         return self.dirty is None or any(
-            self.templates.get(name, next(iter(templates))) in templates
+            name not in self.templates or self.templates[name] in templates
             for name in self.dirty
-        )  # a page of unknown template: any listing may hold it
+        )
 
     def reads_of(self, name: str, entries: list[tuple]) -> frozenset[tuple]:
         known = self.reads.get(name)

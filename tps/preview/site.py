@@ -108,15 +108,12 @@ class PreviewSite:
             found = self._text_edits(paths)
             if found is not None:
                 written = self._in_place(found)
-                seconds = time.perf_counter() - started
-                result = Round("in place", seconds, written, [str(p) for p in paths])
-            else:
-                result = None
-        if result is None:
+                result = Round("in place", time.perf_counter() - started, written)
+        if found is None:
             result = self.build()
-            result.changed = [str(p) for p in paths]
         else:
             self._index_search_soon()
+        result.changed = [str(p) for p in paths]
         return result
 
     def _text_edits(self, paths: list[Path]) -> list[edits.TextEdit] | None:
