@@ -19,7 +19,7 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 TIMEOUT_MS = 20_000
-# Pages load side by side: a page mostly waits on its renderer process and axe.
+# Pages load side by side in this many tabs: a page mostly waits on its renderer and axe.
 CONCURRENCY = 3
 
 
@@ -54,18 +54,36 @@ async def _browse(base_url, pages, credentials) -> list[PageResult]:
     from playwright.async_api import async_playwright
 
     axe = Axe()
-    slots = asyncio.Semaphore(CONCURRENCY)
+    queue: asyncio.Queue = asyncio.Queue()
+    for number, page in enumerate(pages):
+        queue.put_nowait((number, page))
+    results: list[PageResult | None] = [None] * len(pages)
     async with async_playwright() as playwright:
         browser = await launch(playwright)
         try:
 
-            async def one(page: AuditPage) -> PageResult:
-                async with slots:
-                    return await _load(browser, axe, base_url, page, credentials)
+            async def tab() -> None:
+                """One browser tab loads page after page: its renderer (and
+                V8's cache of the compiled axe-core) is reused; a new tab per
+                page cost about as much as loading and checking the page."""
+                context = await browser.new_context(http_credentials=credentials)
+                try:
+                    page = await context.new_page()
+                    await page.add_init_script(CSP_LISTENER)
+                    # Every load is a first load: nothing comes from the cache.
+                    cdp = await context.new_cdp_session(page)
+                    await cdp.send("Network.enable")
+                    await cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+                    while not queue.empty():
+                        number, audit_page = queue.get_nowait()
+                        results[number] = await _load(page, axe, base_url, audit_page)
+                finally:
+                    await context.close()
 
-            return list(await asyncio.gather(*(one(page) for page in pages)))
+            await asyncio.gather(*(tab() for _ in range(min(CONCURRENCY, len(pages)))))
         finally:
             await browser.close()
+    return [result for result in results if result is not None]
 
 
 async def _settle(page, pending: dict, quiet_ms: int = 150) -> None:
@@ -79,56 +97,54 @@ async def _settle(page, pending: dict, quiet_ms: int = 150) -> None:
             return
 
 
-async def _load(
-    browser, axe, base_url: str, audit_page: AuditPage, credentials
-) -> PageResult:
+async def _load(page, axe, base_url: str, audit_page: AuditPage) -> PageResult:
     result = PageResult(audit_page)
-    # A fresh context per page: an empty cache, so this is the first-load weight.
-    context = await browser.new_context(http_credentials=credentials)
-    try:
-        page = await context.new_page()
-        await page.add_init_script(CSP_LISTENER)
-        url = base_url + audit_page.url
-        finished = []
-        pending = {"open": 0, "started": 0}
+    url = base_url + audit_page.url
+    finished = []
+    pending = {"open": 0, "started": 0}
 
-        def console(message):
-            if message.type != "error":
-                return
-            # "Failed to load resource" repeats what the response and
-            # requestfailed handlers record with the URL (and is also logged
-            # for the 404 page's own document, which is expected).
-            if message.text.startswith("Failed to load resource"):
-                return
-            result.console_errors.append(message.text)
+    def console(message):
+        if message.type != "error":
+            return
+        # "Failed to load resource" repeats what the response and
+        # requestfailed handlers record with the URL (and is also logged
+        # for the 404 page's own document, which is expected).
+        if message.text.startswith("Failed to load resource"):
+            return
+        result.console_errors.append(message.text)
 
-        def started(_request):
-            pending["open"] += 1
-            pending["started"] += 1
+    def started(_request):
+        pending["open"] += 1
+        pending["started"] += 1
 
-        def done(request):
-            pending["open"] -= 1
-            finished.append(request)
+    def done(request):
+        pending["open"] -= 1
+        finished.append(request)
 
-        def failed(request):
-            pending["open"] -= 1
-            result.console_errors.append(
-                f"request failed: {request.url} ({request.failure})"
-            )
-
-        def response(answer):
-            if answer.status >= 400 and answer.url != url:
-                result.console_errors.append(f"{answer.status} for {answer.url}")
-
-        page.on("console", console)
-        page.on(
-            "pageerror",
-            lambda error: result.console_errors.append(f"uncaught: {error}"),
+    def failed(request):
+        pending["open"] -= 1
+        result.console_errors.append(
+            f"request failed: {request.url} ({request.failure})"
         )
-        page.on("request", started)
-        page.on("requestfinished", done)
-        page.on("requestfailed", failed)
-        page.on("response", response)
+
+    def response(answer):
+        if answer.status >= 400 and answer.url != url:
+            result.console_errors.append(f"{answer.status} for {answer.url}")
+
+    def uncaught(error):
+        result.console_errors.append(f"uncaught: {error}")
+
+    handlers = {
+        "console": console,
+        "pageerror": uncaught,
+        "request": started,
+        "requestfinished": done,
+        "requestfailed": failed,
+        "response": response,
+    }
+    for event, handler in handlers.items():
+        page.on(event, handler)
+    try:
         answer = await page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
         result.status = answer.status if answer else None
         await _settle(page, pending)
@@ -146,5 +162,6 @@ async def _load(
             "violations"
         ]
     finally:
-        await context.close()
+        for event, handler in handlers.items():
+            page.remove_listener(event, handler)
     return result
