@@ -3,16 +3,27 @@ in Chromium and degrades to plain links without JavaScript."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.support.html import page
 from tests.support.nginx import Nginx
+from tps.site.search_index import indexed_view
 
 
 @pytest.fixture(scope="module")
 def server(sample_sites, tmp_path_factory):
     with Nginx(
         sample_sites["public"], tmp_path_factory.mktemp("nginx-search")
+    ) as nginx:
+        yield nginx
+
+
+@pytest.fixture(scope="module")
+def intranet(sample_sites, tmp_path_factory):
+    with Nginx(
+        sample_sites["internal"], tmp_path_factory.mktemp("nginx-intranet")
     ) as nginx:
         yield nginx
 
@@ -68,3 +79,51 @@ def test_only_content_pages_are_indexed(public_site):
         assert (
             not page(public_site, listing).find("main").has_attr("data-pagefind-body")
         ), listing
+
+
+def test_the_intranet_shares_the_public_blog_shards_and_finds_its_own_posts(
+    chromium, intranet, sample_sites
+):
+    """Its public posts are indexed once, in the public site's shards (linked);
+    its own posts of a public blog are in its primary shard."""
+    for blog in ("crime-blog", "traffic-services"):
+        entry = f"pagefind/shards/{blog}/pagefind-entry.json"
+        public = os.stat(sample_sites["public"] / entry)
+        internal = os.stat(sample_sites["internal"] / entry)
+        assert (public.st_ino, public.st_dev) == (internal.st_ino, internal.st_dev)
+    links = search(chromium, intranet, "grandparent scam")
+    assert any("blogs/crime-blog/grandparent-scam-warning" in link for link in links)
+    links = search(chromium, intranet, "RIDE deployment notes")
+    assert any(
+        "blogs/traffic-services/holiday-ride-deployment-notes" in link for link in links
+    ), links
+
+
+FRAME = (
+    b'<html lang="en-CA"><head><title>%s</title></head><body>'
+    b'<header><img src="badge.svg" alt=""></header>'
+    b"<main data-pagefind-body><h1>Post</h1><p>Body text %s</p>"
+    b'<nav data-pagefind-ignore><div><a href="%s">next</a></div></nav></main>'
+    b"<footer>%s</footer></body></html>"
+)
+
+
+def test_what_pagefind_does_not_read_leaves_the_indexed_view_alone():
+    one = indexed_view(FRAME % (b"Public", b"", b"a/", b"x"))
+    assert one == indexed_view(FRAME % (b"Intranet", b"", b"b/", b"y")), (
+        "title, ignored parts and what is outside the body are not indexed"
+    )
+    assert one != indexed_view(FRAME % (b"Public", b"more", b"a/", b"x"))
+    assert b"next" not in one and b"Body text" in one and b'lang="en-CA"' in one
+
+
+def test_the_indexed_view_is_the_whole_page_when_in_doubt():
+    unclosed = b"<html><main data-pagefind-body><p>text</p>"
+    assert indexed_view(unclosed) == unclosed
+    meta = FRAME.replace(b"<title>", b"<title data-pagefind-meta='title'>")
+    page_bytes = meta % (b"Public", b"", b"a/", b"x")
+    assert indexed_view(page_bytes) == page_bytes, "a meta outside the body counts"
+    prose = FRAME % (b"P", b"about the data-pagefind-ignore attribute", b"a/", b"x")
+    assert b"about the data-pagefind-ignore attribute" in indexed_view(prose), (
+        "an attribute's name in the text is text"
+    )

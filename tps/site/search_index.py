@@ -1,12 +1,18 @@
 """Each site's Pagefind search index, built in shards the search page merges.
 
-One shard per blog (``pagefind/shards/<slug>/``: the blog's posts and listing
-pages) and one for everything else (``pagefind/``, the bundle the search page
+One shard per blog (``pagefind/shards/<slug>/``: the blog's posts) and one for everything else (``pagefind/``, the bundle the search page
 loads; ``search.js`` merges the blog shards into it with Pagefind's
 ``mergeIndex``). Sharding lets both cores share a site's indexing, and lets a
 rebuild keep every shard whose indexed pages are byte-for-byte those of the
 previous build: Pagefind reads nothing but those pages, so its output would be
 the same, and the previous build's shard is hard-linked instead.
+
+A page's digest covers what Pagefind reads of it (:func:`indexed_view`): the
+marked body without its ``data-pagefind-ignore`` parts, and what of the rest
+Pagefind could read. So the intranet, whose posts share the public site's
+bodies in a different frame, borrows a public blog shard when every page of it
+is on the intranet with the same digest (its own extra posts of that blog join
+its primary shard): each public post is indexed once per build, not twice.
 """
 
 from __future__ import annotations
@@ -14,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +37,7 @@ SHARDS = "pagefind/shards"
 BLOGS = "blogs"
 BODY_MARKER = b"data-pagefind-body"
 INDEXING_NICENESS = 10
+FORMAT = 2  # of the page digests: what Pagefind reads (indexed_view)
 
 
 class SearchIndexError(Exception):
@@ -55,12 +64,103 @@ class Shard:
         it skips pages without it; with none, it indexes every page)."""
         hasher = hashlib.blake2b(digest_size=20)
         hasher.update(
-            f"{version('pagefind_bin')}\0{self.bundle}\0{self.glob}\0".encode()
+            f"{version('pagefind_bin')}\0{FORMAT}\0{self.bundle}\0{self.glob}\0".encode()
         )
         marked = [page for page in self.pages if page.marked]
         for page in marked or self.pages:
             hasher.update(f"{page.relative}\0{page.digest}\n".encode())
         return hasher.hexdigest()
+
+
+_ATTRIBUTE = b"data-pagefind-"
+_IGNORE = b"data-pagefind-ignore"
+_TAG_NAME = re.compile(rb"<([a-zA-Z][a-zA-Z0-9-]*)")
+_FRAME = (
+    re.compile(rb"<html\b[^>]*>"),  # the language
+    re.compile(rb"<h1\b.*?</h1>", re.S),  # the default title
+    re.compile(rb"<img\b[^>]*>"),  # the default image
+)
+
+
+def _attributed_tags(data: bytes):
+    """(start, end, name, tag) of each opening tag with a data-pagefind- attribute."""
+    found = data.find(_ATTRIBUTE)
+    while found != -1:
+        start = data.rfind(b"<", 0, found)
+        end = data.find(b">", found)
+        name = _TAG_NAME.match(data, start) if start != -1 else None
+        if name is None or end == -1:
+            yield None
+            return
+        if b">" in data[start:found]:  # in text, not in a tag: content
+            found = data.find(_ATTRIBUTE, found + 1)
+            continue
+        yield start, end + 1, name.group(1), data[start : end + 1]
+        found = data.find(_ATTRIBUTE, end)
+
+
+def _element_end(data: bytes, tag: bytes, start: int) -> int | None:
+    """The end of the element whose opening tag ends at ``start`` (nesting of
+    the same tag counted); None when it does not close."""
+    pattern = re.compile(rb"<(/?)" + re.escape(tag) + rb"\b[^>]*>", re.I)
+    depth = 1
+    for match in pattern.finditer(data, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return None
+
+
+def _cut(data: bytes, marker: bytes) -> tuple[list[bytes], list[bytes]] | None:
+    """``data`` split into the elements whose opening tag holds ``marker`` and
+    what is left around them; None when a tag or an element is not whole."""
+    inside, outside, position = [], [], 0
+    for found in _attributed_tags(data):
+        if found is None:
+            return None
+        start, opened, name, tag = found
+        if start < position or marker not in tag:
+            continue
+        end = _element_end(data, name, opened)
+        if end is None:
+            return None
+        outside.append(data[position:start])
+        inside.append(data[start:end])
+        position = end
+    outside.append(data[position:])
+    return inside, outside
+
+
+def indexed_view(data: bytes) -> bytes:
+    """What Pagefind reads of a page with the body marker: each marked element
+    without its ignored parts, and from the frame the ``<html>`` tag, the
+    first ``<h1>`` and the first ``<img>``. Whenever that is not certain (an
+    element that does not close, a data-pagefind- attribute in the frame or in
+    an ignored part other than the markers themselves) it is the whole page:
+    never less than Pagefind reads, so pages with equal views index alike."""
+    split = _cut(data, BODY_MARKER)
+    if split is None:
+        return data
+    bodies, frame = split
+    views = []
+    for body in bodies:
+        parts = _cut(body[body.find(b">") + 1 :], _IGNORE)
+        if parts is None or any(
+            _ATTRIBUTE in part.replace(_IGNORE, b"") for part in parts[0]
+        ):
+            return data
+        views.append(body[: body.find(b">") + 1] + b"".join(parts[1]))
+    if _ATTRIBUTE in b"".join(frame).replace(_IGNORE, b""):
+        return data
+    for pattern in _FRAME:
+        found = pattern.search(data)
+        views.append(found.group(0) if found else b"")
+    return b"\0".join(views)
+
+
+def _page_digest(data: bytes, marked: bool) -> str:
+    view = indexed_view(data) if marked else data
+    return hashlib.blake2b(view, digest_size=20).hexdigest()
 
 
 def scan(site: Path, known: dict | None = None) -> list[Page]:
@@ -79,16 +179,29 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
             pages.append(Page(relative, stamp, fact[1], fact[2]))
             continue
         data = path.read_bytes()
-        digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-        pages.append(Page(relative, stamp, BODY_MARKER in data, digest))
+        marked = BODY_MARKER in data
+        pages.append(Page(relative, stamp, marked, _page_digest(data, marked)))
     return pages
 
 
-def plan(pages: list[Page]) -> list[Shard]:
+@dataclass(frozen=True)
+class Index:
+    """A site's search index once built: the lender of its shards."""
+
+    site: Path
+    shards: tuple[Shard, ...]
+    log: str
+
+
+def plan(pages: list[Page], lent: Index | None = None) -> list[Shard]:
     """The blog shards (each blog with indexable pages), then the primary shard
     with every other indexable page. Globs name only the shapes of paths where
     indexable pages are (``blogs/crime-blog/*/index.html``), so Pagefind does
-    not parse the listings it would skip anyway."""
+    not parse the listings it would skip anyway.
+
+    A blog shard of ``lent`` (the other site's index) whose every page is one
+    of this blog's pages here, with the same digest, is this site's shard too;
+    the blog's other pages here join the primary shard, by name."""
     groups: dict[str, list[Page]] = {}
     home = None
     for page in pages:
@@ -97,44 +210,65 @@ def plan(pages: list[Page]) -> list[Shard]:
             home = page
         if not page.marked:
             continue
-        blog = parts[1] if parts[0] == BLOGS and len(parts) > 2 else ""
+        # A blog's shard holds its posts; its first page (which lists
+        # intranet-only posts on the intranet) is with the other pages.
+        blog = parts[1] if parts[0] == BLOGS and len(parts) > 3 else ""
         groups.setdefault(blog, []).append(page)
-    shards = [
-        _shard(f"{SHARDS}/{blog}", pages, fixed=2)
-        for blog, pages in sorted(groups.items())
-        if blog
-    ]
-    if groups.get(""):
-        shards.append(_shard(PRIMARY, groups[""], fixed=1))
+    borrowed = {shard.bundle: shard for shard in (lent.shards if lent else ())}
+    shards, extras = [], []
+    for blog, group in sorted(groups.items()):
+        if not blog:
+            continue
+        bundle = f"{SHARDS}/{blog}"
+        theirs = borrowed.get(bundle)
+        here = {(page.relative, page.digest) for page in group}
+        if theirs and {(p.relative, p.digest) for p in theirs.pages} <= here:
+            shards.append(theirs)
+            mine = {page.relative for page in theirs.pages}
+            extras += [page for page in group if page.relative not in mine]
+        else:
+            shards.append(_shard(bundle, group, fixed=2))
+    if groups.get("") or extras:
+        shards.append(_shard(PRIMARY, groups.get("", []), fixed=1, exact=extras))
     else:  # no page marked: Pagefind indexes whole pages; the home page, then
         shards.append(Shard(PRIMARY, "index.html", (home,) if home else ()))
     return shards
 
 
-def _shard(bundle: str, pages: list[Page], fixed: int) -> Shard:
-    """``fixed`` leading folders are kept in the glob, deeper ones become ``*``."""
-    shapes = set()
+def _shard(bundle: str, pages: list[Page], fixed: int, exact: list[Page] = ()) -> Shard:
+    """``fixed`` leading folders are kept in the glob, deeper ones become ``*``;
+    the ``exact`` pages are named as they are."""
+    shapes = {page.relative for page in exact}
     for page in pages:
         parts = page.relative.split("/")
         if len(parts) > fixed:
             parts = [*parts[:fixed], *("*" for _ in parts[fixed:-1]), parts[-1]]
         shapes.add("/".join(parts))
-    return Shard(bundle, "{" + ",".join(sorted(shapes)) + "}", tuple(pages))
+    return Shard(bundle, "{" + ",".join(sorted(shapes)) + "}", (*pages, *exact))
 
 
 def index(
-    site: Path, *, final: Path | None = None, manifest: Path | None = None
-) -> str:
+    site: Path,
+    *,
+    final: Path | None = None,
+    manifest: Path | None = None,
+    lender: Callable[[], Index | None] | None = None,
+) -> Index:
     """Index ``site`` shard by shard. ``final`` is the folder the site will
     become: a shard of the output there now (the last build, described by
-    ``manifest``) is reused when its digest is unchanged. Returns a log line;
-    raises SearchIndexError when Pagefind fails."""
+    ``manifest``) is reused when its digest is unchanged. ``lender`` gives the
+    index of another site built from the same content (the public site's, for
+    the intranet): a shard of it that this site shares (see :func:`plan`) is
+    linked, not indexed again. Raises SearchIndexError when Pagefind fails."""
     previous = final if final and final.is_dir() else None
     known = _load(manifest, previous)
     pages = scan(site, known.get("pages"))
-    shards = plan(pages)
+    lent = lender() if lender else None
+    shards = plan(pages, lent)
+    lent_bundles = {shard.bundle: shard for shard in (lent.shards if lent else ())}
     digests: dict[str, str] = {}
     reused: list[str] = []
+    borrowed: list[str] = []
     todo: list[Shard] = []
     for shard in shards:
         digests[shard.bundle] = digest = shard.digest()
@@ -143,6 +277,9 @@ def index(
         ):
             _link_tree(previous / shard.bundle, site / shard.bundle)
             reused.append(shard.bundle)
+        elif lent_bundles.get(shard.bundle) is shard:
+            _link_tree(lent.site / shard.bundle, site / shard.bundle)
+            borrowed.append(shard.bundle)
         else:
             todo.append(shard)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
@@ -155,10 +292,12 @@ def index(
     if manifest and final:
         _save(manifest, site, final, shards, digests, pages)
     indexed = ", ".join(shard.bundle for shard in todo) or "none"
-    return (
-        f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused;"
-        f" indexed: {indexed}\n"
+    shared = f", {len(borrowed)} shared with the other site" if lent else ""
+    log = (
+        f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused"
+        f"{shared}; indexed: {indexed}\n"
     )
+    return Index(site, tuple(shards), log)
 
 
 @cache
@@ -211,7 +350,7 @@ def _load(manifest: Path | None, previous: Path | None) -> dict:
     except (OSError, ValueError):
         return {}
     # The manifest describes one output folder: the one this build replaces.
-    if data.get("output") != str(previous.resolve()):
+    if data.get("output") != str(previous.resolve()) or data.get("format") != FORMAT:
         return {}
     return data
 
@@ -228,6 +367,7 @@ def _save(
     survive the move (same inodes). Should the build fail instead, they match
     no file there, so nothing described here is reused."""
     data = {
+        "format": FORMAT,
         "output": str(final.resolve()),
         "shards": {
             shard.bundle: {
