@@ -174,8 +174,15 @@ CACHE_PATH = {cache!r}
 """
 
 
+def _settled() -> None:
+    """Before each timing: what the previous steps wrote (or deleted: a whole
+    output tree) reaches the disk now, not during the next build timed."""
+    os.sync()
+
+
 def _timed(command: list[str]) -> tuple[float, int]:
     """Wall seconds and peak RSS (KiB) of one child process."""
+    _settled()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
@@ -210,6 +217,7 @@ def vanilla_build(
 def our_build(content: Path, output: Path, cache: Path) -> float:
     from tps.site.build import build, wait_for_removals
 
+    _settled()
     started = time.perf_counter()
     build(content=content, output_root=output, cache_root=cache)
     seconds = time.perf_counter() - started
