@@ -4,12 +4,21 @@ in Chromium and degrades to plain links without JavaScript."""
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 
 from tests.support.html import page
 from tests.support.nginx import Nginx
-from tps.site.search_index import indexed_view
+from tps.site.search_index import (
+    Lender,
+    Plan,
+    SearchIndexError,
+    index,
+    indexed_view,
+    plan,
+    scan,
+)
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +136,25 @@ def test_the_indexed_view_is_the_whole_page_when_in_doubt():
     assert b"about the data-pagefind-ignore attribute" in indexed_view(prose), (
         "an attribute's name in the text is text"
     )
+
+
+def test_the_intranet_indexes_a_shared_shard_itself_when_the_public_index_failed(
+    sample_sites, tmp_path
+):
+    copies = {}
+    for site in ("public", "internal"):
+        copies[site] = tmp_path / site
+        shutil.copytree(
+            sample_sites[site], copies[site], ignore=shutil.ignore_patterns("pagefind")
+        )
+    lender = Lender()
+    lender.planned.set_result(
+        Plan(copies["public"], tuple(plan(scan(copies["public"]))))
+    )
+    lender.built.set_exception(SearchIndexError("the public index failed"))
+    log = index(copies["internal"], lender=lender)
+    assert "0 shared with the other site" in log
+    assert "pagefind/shards/crime-blog" in log
+    assert (
+        copies["internal"] / "pagefind/shards/crime-blog/pagefind-entry.json"
+    ).is_file()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,12 +103,7 @@ def build(
         stamp = tree_stamp(content)
         share_reads(sites, content, cache_root)
         # The intranet links the public site's search shards it shares.
-        indexes = {site: Future() for site in sites}
-        lenders = {
-            site: _lender(indexes[LENDERS[site]])
-            for site in sites
-            if LENDERS.get(site) in sites
-        }
+        lenders = {site: search_index.Lender() for site in sites}
         # Each site runs Pelican then Pagefind in its own thread, so one site's
         # search indexing overlaps the other site's Pelican run.
         with ThreadPoolExecutor(max_workers=len(sites)) as pool:
@@ -121,8 +116,8 @@ def build(
                     staged[site],
                     output_root / site,
                     cache_root,
-                    indexes[site],
-                    lenders.get(site),
+                    lenders[LENDERS[site]] if LENDERS.get(site) in sites else None,
+                    lenders[site],
                 )
                 for site in sites
             }
@@ -149,16 +144,6 @@ def build(
 
 
 LENDERS = {"internal": "public"}  # site -> the site whose search shards it shares
-
-
-def _lender(future: Future):
-    def lent() -> search_index.Index | None:
-        try:
-            return future.result()
-        except Exception:  # that site failed: this build fails anyway
-            return None
-
-    return lent
 
 
 def _stop(processes: dict[str, subprocess.Popen]) -> None:
@@ -203,29 +188,29 @@ def _build_site(
     staged: Path,
     final: Path,
     cache_root: Path | None,
-    indexed: Future,
-    lender=None,
+    lender: search_index.Lender | None,
+    lends: search_index.Lender,
 ) -> str:
     try:
         # Through the gate: the stamp of the tree validated (it is not validated again).
         log = process.communicate(input=f"{stamp}\n")[0]
         if process.returncode != 0:
             raise BuildError(site, log)
-        try:
-            # Unchanged shards of the output this build replaces are kept.
-            index = search_index.index(
-                staged,
-                final=final,
-                manifest=_search_manifest(site, cache_root),
-                lender=lender,
-            )
-        except search_index.SearchIndexError as error:
-            raise BuildError(site, str(error)) from None
     except BaseException as error:
-        indexed.set_exception(error)
+        lends.fail(error)
         raise
-    indexed.set_result(index)
-    return log + index.log
+    try:
+        # Unchanged shards of the output this build replaces are kept.
+        log += search_index.index(
+            staged,
+            final=final,
+            manifest=_search_manifest(site, cache_root),
+            lender=lender,
+            lends=lends,
+        )
+    except search_index.SearchIndexError as error:
+        raise BuildError(site, str(error)) from None
+    return log
 
 
 def _start_pelican(

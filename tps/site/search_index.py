@@ -23,9 +23,8 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -185,15 +184,42 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
 
 
 @dataclass(frozen=True)
-class Index:
-    """A site's search index once built: the lender of its shards."""
+class Plan:
+    """A site's shards, as planned before Pagefind runs."""
 
     site: Path
     shards: tuple[Shard, ...]
-    log: str
 
 
-def plan(pages: list[Page], lent: Index | None = None) -> list[Shard]:
+@dataclass
+class Lender:
+    """One site's index as it is made, for another site built from the same
+    content (tps.site.build: the public site's, for the intranet). Its plan is
+    known as soon as its pages are scanned; its shards, once Pagefind is done."""
+
+    planned: Future = field(default_factory=Future)
+    built: Future = field(default_factory=Future)
+
+    def plan(self) -> Plan | None:
+        try:
+            return self.planned.result()
+        except Exception:  # that site failed: nothing to share
+            return None
+
+    def ready(self) -> bool:
+        try:
+            self.built.result()
+        except Exception:
+            return False
+        return True
+
+    def fail(self, error: BaseException) -> None:
+        for future in (self.planned, self.built):
+            if not future.done():
+                future.set_exception(error)
+
+
+def plan(pages: list[Page], lent: Plan | None = None) -> list[Shard]:
     """The blog shards (each blog with indexable pages), then the primary shard
     with every other indexable page. Globs name only the shapes of paths where
     indexable pages are (``blogs/crime-blog/*/index.html``), so Pagefind does
@@ -252,23 +278,36 @@ def index(
     *,
     final: Path | None = None,
     manifest: Path | None = None,
-    lender: Callable[[], Index | None] | None = None,
-) -> Index:
+    lender: Lender | None = None,
+    lends: Lender | None = None,
+) -> str:
     """Index ``site`` shard by shard. ``final`` is the folder the site will
     become: a shard of the output there now (the last build, described by
-    ``manifest``) is reused when its digest is unchanged. ``lender`` gives the
-    index of another site built from the same content (the public site's, for
-    the intranet): a shard of it that this site shares (see :func:`plan`) is
-    linked, not indexed again. Raises SearchIndexError when Pagefind fails."""
+    ``manifest``) is reused when its digest is unchanged. A shard this site
+    shares with the one ``lender`` stands for (see :func:`plan`) is linked
+    from it, not indexed again; ``lends`` is where this site's own plan and
+    shards are announced for another. Returns a log line; raises
+    SearchIndexError when Pagefind fails."""
+    try:
+        return _index(site, final, manifest, lender, lends)
+    except BaseException as error:
+        if lends:
+            lends.fail(error)
+        raise
+
+
+def _index(site, final, manifest, lender, lends) -> str:
     previous = final if final and final.is_dir() else None
     known = _load(manifest, previous)
     pages = scan(site, known.get("pages"))
-    lent = lender() if lender else None
+    lent = lender.plan() if lender else None
     shards = plan(pages, lent)
+    if lends:
+        lends.planned.set_result(Plan(site, tuple(shards)))
     lent_bundles = {shard.bundle: shard for shard in (lent.shards if lent else ())}
     digests: dict[str, str] = {}
     reused: list[str] = []
-    borrowed: list[str] = []
+    borrowed: list[Shard] = []
     todo: list[Shard] = []
     for shard in shards:
         digests[shard.bundle] = digest = shard.digest()
@@ -278,10 +317,16 @@ def index(
             _link_tree(previous / shard.bundle, site / shard.bundle)
             reused.append(shard.bundle)
         elif lent_bundles.get(shard.bundle) is shard:
-            _link_tree(lent.site / shard.bundle, site / shard.bundle)
-            borrowed.append(shard.bundle)
+            borrowed.append(shard)
         else:
             todo.append(shard)
+    # Only a shard neither site had before waits for the other site's Pagefind.
+    if borrowed and lender.ready():
+        for shard in borrowed:
+            _link_tree(lent.site / shard.bundle, site / shard.bundle)
+    else:
+        todo += borrowed
+        borrowed = []
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         results = list(pool.map(lambda shard: _run_pagefind(site, shard), todo))
         for shard, (code, output) in zip(todo, results, strict=True):
@@ -289,15 +334,16 @@ def index(
                 raise SearchIndexError(
                     f"search indexing of {shard.bundle}/ failed:\n{output}"
                 )
+    if lends:
+        lends.built.set_result(True)
     if manifest and final:
         _save(manifest, site, final, shards, digests, pages)
     indexed = ", ".join(shard.bundle for shard in todo) or "none"
-    shared = f", {len(borrowed)} shared with the other site" if lent else ""
-    log = (
+    shared = f", {len(borrowed)} shared with the other site" if lender else ""
+    return (
         f"Search index: {len(shards)} shards, {len(reused)} unchanged and reused"
         f"{shared}; indexed: {indexed}\n"
     )
-    return Index(site, tuple(shards), log)
 
 
 @cache
