@@ -21,20 +21,19 @@ from tps.site.search_index import (
 )
 
 
+def _served(sample_sites, tmp_path_factory, site: str):
+    with Nginx(sample_sites[site], tmp_path_factory.mktemp(f"nginx-{site}")) as nginx:
+        yield nginx
+
+
 @pytest.fixture(scope="module")
 def server(sample_sites, tmp_path_factory):
-    with Nginx(
-        sample_sites["public"], tmp_path_factory.mktemp("nginx-search")
-    ) as nginx:
-        yield nginx
+    yield from _served(sample_sites, tmp_path_factory, "public")
 
 
 @pytest.fixture(scope="module")
 def intranet(sample_sites, tmp_path_factory):
-    with Nginx(
-        sample_sites["internal"], tmp_path_factory.mktemp("nginx-intranet")
-    ) as nginx:
-        yield nginx
+    yield from _served(sample_sites, tmp_path_factory, "internal")
 
 
 def search(chromium, server, query: str) -> list[str]:
