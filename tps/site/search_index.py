@@ -29,7 +29,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from tps.core.files import file_stamp, write_atomic
+from tps.core.files import file_stamp, files_ending, write_atomic
 
 PRIMARY = "pagefind"
 SHARDS = "pagefind/shards"
@@ -168,7 +168,7 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
     linked from it, not rendered again) is not read again."""
     known = known or {}
     pages = []
-    for path in sorted(site.rglob("*.html")):
+    for path in files_ending(site, ".html", skip=(PRIMARY,)):
         relative = path.relative_to(site).as_posix()
         if relative.startswith(PRIMARY + "/"):
             continue

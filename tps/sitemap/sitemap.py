@@ -5,6 +5,8 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
+from tps.core.files import files_ending
+
 EXCLUDED = {
     "404.html",
     "alerts/live-alert/index.html",
@@ -36,7 +38,7 @@ class Sitemap:
             robots(origin, allow=public and settings.get("ROBOTS_ALLOW", True))
         )
         entries = []
-        for path in sorted(output.rglob("*.html")):
+        for path in files_ending(output, ".html", skip=("pagefind", "drafts")):
             relative = path.relative_to(output).as_posix()
             if relative in EXCLUDED or relative.startswith(("pagefind/", "drafts/")):
                 continue
