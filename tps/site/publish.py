@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tps.core.files import files_ending
 from tps.core.paths import CONTENT, ROOT
 from tps.core.problems import ContentError
 from tps.deploy.deploy import DeployError, Target, deploy
@@ -139,7 +140,7 @@ def publish(
         done = []
         for site in sites:
             site_target = Target.parse(target, site)
-            pages = sum(1 for _ in (output / site).rglob("*.html"))
+            pages = len(files_ending(output / site, ".html"))
             summary = {
                 "site": site,
                 "pages": pages,

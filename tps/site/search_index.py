@@ -1,11 +1,12 @@
 """Each site's Pagefind search index, built in shards the search page merges.
 
-One shard per blog (``pagefind/shards/<slug>/``: the blog's posts) and one for everything else (``pagefind/``, the bundle the search page
-loads; ``search.js`` merges the blog shards into it with Pagefind's
-``mergeIndex``). Sharding lets both cores share a site's indexing, and lets a
-rebuild keep every shard whose indexed pages are byte-for-byte those of the
-previous build: Pagefind reads nothing but those pages, so its output would be
-the same, and the previous build's shard is hard-linked instead.
+One shard per blog (``pagefind/shards/<slug>/``: the blog's posts) and one for
+everything else (``pagefind/``, the bundle the search page loads; ``search.js``
+merges the blog shards into it with Pagefind's ``mergeIndex``). Sharding lets
+both cores share a site's indexing, and lets a rebuild keep every shard whose
+indexed pages read as those of the previous build: Pagefind reads nothing but
+those pages, so its output would be the same, and the previous build's shard
+is hard-linked instead.
 
 A page's digest covers what Pagefind reads of it (:func:`indexed_view`): the
 marked body without its ``data-pagefind-ignore`` parts, and what of the rest
@@ -143,12 +144,13 @@ def indexed_view(data: bytes) -> bytes:
     bodies, frame = split
     views = []
     for body in bodies:
-        parts = _cut(body[body.find(b">") + 1 :], _IGNORE)
+        opened = body.find(b">") + 1  # the marked element's own tag stays
+        parts = _cut(body[opened:], _IGNORE)
         if parts is None or any(
             _ATTRIBUTE in part.replace(_IGNORE, b"") for part in parts[0]
         ):
             return data
-        views.append(body[: body.find(b">") + 1] + b"".join(parts[1]))
+        views.append(body[:opened] + b"".join(parts[1]))
     if _ATTRIBUTE in b"".join(frame).replace(_IGNORE, b""):
         return data
     for pattern in _FRAME:
@@ -170,8 +172,6 @@ def scan(site: Path, known: dict | None = None) -> list[Page]:
     pages = []
     for path in files_ending(site, ".html", skip=(PRIMARY,)):
         relative = path.relative_to(site).as_posix()
-        if relative.startswith(PRIMARY + "/"):
-            continue
         stamp = file_stamp(path)
         fact = known.get(relative)
         if fact and tuple(fact[0]) == stamp:

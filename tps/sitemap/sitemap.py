@@ -40,7 +40,7 @@ class Sitemap:
         entries = []
         for path in files_ending(output, ".html", skip=("pagefind", "drafts")):
             relative = path.relative_to(output).as_posix()
-            if relative in EXCLUDED or relative.startswith(("pagefind/", "drafts/")):
+            if relative in EXCLUDED:
                 continue
             url = origin + "/" + relative.removesuffix("index.html")
             lastmod = self.lastmod.get(relative)
