@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from tps.core import clock
 from tps.core.paths import CONTENT, ROOT, SITES
 from tps.site.build import CACHE_ROOT_ENV
-from tps.site.golden import build_sample
+from tps.site.golden import FIXED_NOW, build_sample
 
 # Every incremental build in the suite checks itself (tps/incremental): each
 # page it reuses is rendered anyway and must give the same bytes. The Pelican
@@ -70,6 +71,14 @@ def public_site(sample_sites) -> Path:
 @pytest.fixture(scope="session")
 def internal_site(sample_sites) -> Path:
     return sample_sites["internal"]
+
+
+@pytest.fixture
+def fixed_now(monkeypatch) -> None:
+    """The build clock held still (TPS_FIXED_NOW) for a test that compares two
+    builds made seconds apart: with the real clock a feed item can turn from
+    "1 day ago" to "2 days ago" between them (CI saw it happen)."""
+    monkeypatch.setenv(clock.ENV, FIXED_NOW)
 
 
 @pytest.fixture

@@ -119,6 +119,7 @@ def test_verify_names_a_reused_page_that_renders_differently(rebuilt):
     assert "renders differently" in str(error.value)
 
 
+@pytest.mark.usefixtures("fixed_now")  # compared with a later full build
 def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(
     rebuilt, tmp_path
 ):
@@ -145,6 +146,7 @@ def test_an_edited_post_rebuilds_its_pages_and_its_blogs_search_shard(
     assert_same_as_a_full_build(content, output, tmp_path)
 
 
+@pytest.mark.usefixtures("fixed_now")  # compared with a later full build
 def test_a_new_tag_a_removed_post_and_a_changed_setting_match_a_full_build(
     rebuilt, tmp_path
 ):

@@ -7,12 +7,16 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from pelican.settings import get_settings_from_file
 
 from tps.content_model import tree_stamp
 from tps.core.paths import SETTINGS
 from tps.site.build import build
 from tps.site.readcache import prewarm
+
+# Each test compares builds made at different moments: one clock for all.
+pytestmark = pytest.mark.usefixtures("fixed_now")
 
 NO_CACHE = {
     "LOAD_CONTENT_CACHE": False,
