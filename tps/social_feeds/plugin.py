@@ -94,8 +94,9 @@ class SocialFeedsGenerator(Generator):
             SOCIAL_FEED_STATES={state.account.key: state for state in states},
             SOCIAL_FEED_STALE=[state for state in states if state.stale],
             SOCIAL_FEED_UNIT_LATEST=options.unit_latest_posts,
-            SOCIAL_FEED_NOW=self.now,
-            SOCIAL_FEED_ZONE=SERVICE_ZONE,
+            # The day, not the moment: a page that read the build's time
+            # would differ every build and never be reused (tps/incremental).
+            SOCIAL_FEED_AS_OF=as_of(self.now),
             SOCIAL_FEED_ACTIVITY_URL=ACTIVITY_URL,
         )
 
@@ -150,6 +151,12 @@ def _govern(generator, settings: dict, states: list[AccountState], now: dt.datet
             'list "tps.governance" in PLUGINS'
         )
     return answers[0][1]
+
+
+def as_of(now: dt.datetime) -> str:
+    """ "December 2, 2026": the day the pages' "3 hours ago" are counted from."""
+    local = now.astimezone(SERVICE_ZONE)
+    return f"{local:%B} {local.day}, {local.year}"
 
 
 def pinned_first(items: list[ShownItem]) -> list[ShownItem]:
