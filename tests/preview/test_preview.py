@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tps.core.paths import CONTENT, ROOT
+from tps.incremental.plugin import STATE
 from tps.preview import PreviewSite
 from tps.site.build import build
 from tps.site.golden import compare, fixed_clock, write_golden
@@ -241,3 +242,25 @@ def test_search_is_indexed_in_the_preview(tree):
     tree.preview.index_search()
     bundles = list((tree.preview.output / "pagefind").rglob("pagefind-entry.json"))
     assert bundles, "no Pagefind bundle in the preview"
+
+
+def test_a_restarted_preview_reuses_the_pages_the_last_one_served(tree):
+    """The traces are written to the cache after a round's pages are served
+    (not while the editor waits): a new preview process (after a plugin
+    edit, or the next day) starts from them."""
+    STATE.kept.clear()  # what a new process knows: only the cache on disk
+    with fixed_clock():
+        again = PreviewSite(
+            "public",
+            content=tree.content,
+            output_root=tree.root / "preview",
+            cache_root=tree.root / "cache",
+            settings=tree.settings,
+            search=False,
+        )
+        first = again.build()
+    tree.preview.close()
+    tree.preview = again  # the tests after this one edit through it
+    assert first.kind == "full"
+    assert first.pages < 20, f"{first.pages} pages rendered again"
+    tree.assert_same_as_cold_build()

@@ -56,6 +56,7 @@ class State:
         # folder: a long-lived process (the preview) does not reload them.
         self.kept: dict[str, tuple[str, dict]] = {}
         self.reads: dict[str, tuple[list, frozenset]] = {}  # content_reads, by page
+        self.unsaved: tuple | None = None  # (file, version, pages) not yet on disk
         self.reset(None)
 
     def reset(self, settings: dict | None) -> None:
@@ -81,6 +82,14 @@ class State:
         )
         self.previous_output = Path(previous) if self.enabled else None
         self.verify = verify_mode(settings)
+
+    def save_kept(self) -> None:
+        """Write the traces a build kept in memory (INCREMENTAL_KEEP_IN_MEMORY)
+        to the cache, for the next process."""
+        if self.unsaved is not None:
+            path, version, pages = self.unsaved
+            self.unsaved = None
+            store.save(path, version, pages)
 
     def new_round(self) -> None:
         """What one build (or one round in place) records from scratch."""
@@ -491,9 +500,13 @@ def save_traces(pelican) -> None:
         STATE.in_place, STATE.dirty, STATE.changed = False, None, set()
         return
     STATE.prepare()
-    store.save(STATE.cache_file, STATE.env_version, STATE.new)
     if pelican.settings.get("INCREMENTAL_KEEP_IN_MEMORY"):
+        # The process that keeps them (the preview) writes them to disk once
+        # its pages are in place (save_kept): no editor waits for the pickle.
         STATE.kept = {STATE.folder_key: (STATE.env_version, STATE.new)}
+        STATE.unsaved = (STATE.cache_file, STATE.env_version, STATE.new)
+    else:
+        store.save(STATE.cache_file, STATE.env_version, STATE.new)
     counts = STATE.counts
     # One line in the build log (tps.site.build and `invoke build` show it).
     verified = (

@@ -91,12 +91,14 @@ class PreviewSite:
                 swap_into_place(staging, self.output)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
+                STATE.unsaved = None  # traces of pages that were never served
                 # What this process held may be half replaced: the next
                 # change is a full build too.
                 self.pelican, self.generators = None, []
                 raise
             self._serve_from(pelican, generators)
             pages = STATE.counts["rendered"]
+            STATE.save_kept()  # once the pages are served
         self._index_search_soon()
         return Round("full", time.perf_counter() - started, pages)
 
