@@ -244,23 +244,23 @@ def test_search_is_indexed_in_the_preview(tree):
     assert bundles, "no Pagefind bundle in the preview"
 
 
-def test_a_restarted_preview_reuses_the_pages_the_last_one_served(tree):
+def test_a_restarted_preview_reuses_the_pages_the_last_one_served(tmp_path):
     """The traces are written to the cache after a round's pages are served
     (not while the editor waits): a new preview process (after a plugin
     edit, or the next day) starts from them."""
-    STATE.kept.clear()  # what a new process knows: only the cache on disk
     with fixed_clock():
-        again = PreviewSite(
+        tree = Tree(tmp_path, "public")
+        tree.preview.build()
+        STATE.kept.clear()  # what a new process knows: only the cache on disk
+        tree.preview = PreviewSite(
             "public",
             content=tree.content,
-            output_root=tree.root / "preview",
-            cache_root=tree.root / "cache",
+            output_root=tmp_path / "preview",
+            cache_root=tmp_path / "cache",
             settings=tree.settings,
             search=False,
         )
-        first = again.build()
-    tree.preview.close()
-    tree.preview = again  # the tests after this one edit through it
-    assert first.kind == "full"
-    assert first.pages < 20, f"{first.pages} pages rendered again"
-    tree.assert_same_as_cold_build()
+        first = tree.preview.build()
+        assert first.kind == "full"
+        assert first.pages < 20, f"{first.pages} pages rendered again"
+        tree.assert_same_as_cold_build()
