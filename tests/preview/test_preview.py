@@ -156,7 +156,7 @@ def test_a_new_post_and_a_deleted_post(tree):
         encoding="utf-8",
     )
     with fixed_clock():
-        assert tree.preview.update([new]).kind == "full"
+        assert tree.preview.update([new]).kind == "in place"
         assert (
             "Porch pirates"
             in (tree.preview.output / "blogs/crime-blog/index.html").read_text()
@@ -169,6 +169,50 @@ def test_a_new_post_and_a_deleted_post(tree):
         assert not (
             tree.preview.output / "blogs/traffic-services/cyclists-and-doorings"
         ).exists()
+        tree.assert_same_as_cold_build()
+
+
+def test_a_new_draft_with_a_new_tag_is_added_in_place(tree):
+    """Listed and badged as a draft, on its new tag's page, its blog's pages
+    and its neighbours' "newer" links; the rest is left where it was."""
+    new = tree.content / "blogs/traffic-services/winter-tires-reminder.md"
+    new.write_text(
+        "Title: Winter tires: a reminder\nDate: 2026-11-29 08:00\n"
+        "Author: Aisha Karimi\nTags: Winter tires, Road safety\nStatus: draft\n"
+        "Summary: Fit them before the first snow.\n\nBook early.\n",
+        encoding="utf-8",
+    )
+    untouched = tree.preview.output / "blogs/crime-blog/index.html"
+    before = untouched.stat().st_ino
+    with fixed_clock():
+        result = tree.preview.update([new])
+        assert result.kind == "in place"
+        assert (tree.preview.output / "tags/winter-tires/index.html").is_file()
+        tree.assert_same_as_cold_build()
+    assert untouched.stat().st_ino == before, "another blog's page was written"
+
+
+def test_a_new_post_an_older_post_links_to_is_a_full_build(tree):
+    """The older post's link resolves only once the new one exists: that is
+    Pelican reading it again, so a full build."""
+    target = "blogs/traffic-services/snow-routes.md"
+    tree.edit(
+        POST, lambda text: text + f"\nSee the [snow routes]({{filename}}/{target}).\n"
+    )
+    with fixed_clock():
+        tree.preview.update([tree.content / POST])
+    new = tree.content / target
+    new.write_text(
+        "Title: Snow routes\nDate: 2026-11-30 07:00\nAuthor: Aisha Karimi\n\n"
+        "Where the plows go first.\n",
+        encoding="utf-8",
+    )
+    with fixed_clock():
+        assert tree.preview.update([new]).kind == "full"
+        page = (
+            tree.preview.output / "blogs/crime-blog/grandparent-scam-warning/index.html"
+        )
+        assert "snow-routes/" in page.read_text()
         tree.assert_same_as_cold_build()
 
 

@@ -64,6 +64,8 @@ class State:
         self.new_round()
         self.in_place = False  # a round that rewrites the pages in the folder served
         self.dirty: set[str] | None = None  # in place: the only pages to write
+        self.maybe: set[str] = set()  # in place: pages replayed, written if they differ
+        self.structural = False  # in place, after content was added
         self.changed: set[tuple] = set()  # in place: the content keys edited
         self.outputs: dict[str, set[str]] = {}  # write_file name -> the pages it wrote
         self.call: str | None = None  # the write_file call under way
@@ -138,6 +140,7 @@ class State:
         self.new_round()
         self.old = dict(pages)
         self.in_place, self.changed, self.enabled = True, set(changed), True
+        self.maybe, self.structural = set(), False
         wanted = {
             (key, attribute)
             for key, attributes in changed.items()
@@ -150,12 +153,70 @@ class State:
         }
         return self.dirty
 
+    def begin_structural(
+        self, folder: str, changed: set[tuple], context: dict
+    ) -> tuple[set[str], set[str]]:
+        """A round of the preview after content was added (``changed``: the
+        keys of the content objects added or whose attributes changed, by
+        value, anywhere below them): a page is left as it is only if it is a
+        post's or page's own page whose trace read nothing but that content
+        and other unchanged content, tags, categories and authors, and names
+        of the context whose values (plain values only) are the same now. Every
+        other page is replayed against the objects of now and written if it
+        differs; a page the last build did not write is written. Returns the
+        pages to write and the pages to replay."""
+        self.begin_in_place(folder, {})
+        self.changed, self.structural = set(changed), True
+        values: dict[str, object] = {}
+        self.maybe = {
+            name
+            for name, (entries, _) in self.old.items()
+            if entries is not None
+            and not self._stays(name, entries, self.changed, context, values)
+        }
+        return self.dirty, self.maybe
+
+    def _stays(self, name, entries, changed, context, values) -> bool:
+        own = None
+        for op, key, _, expected in entries:
+            if op == "r":
+                if key in ("article", "page") and own is None and _is_key(expected):
+                    own = expected[1]
+                    continue
+                if key in PER_PAGE:
+                    continue
+                if key not in context or not _plain_digest(expected):
+                    return False
+                if key not in values:
+                    try:
+                        values[key] = session.Session().digest(context[key])
+                    except Unreplayable:
+                        values[key] = None
+                if values[key] != expected:
+                    return False
+                continue
+            if op == "c":
+                return False
+            root = key
+            while type(root) is tuple and root and type(root[0]) is tuple:
+                root = root[0]
+            if not (type(root) is tuple and root[:1] in (("content",), ("wrapper",))):
+                return False
+        if own is None or own in changed:
+            return False
+        return not any(key in changed for key, _ in self.reads_of(name, entries))
+
     def renders_with(self, templates: set[str]) -> bool:
         """In place: is a dirty page one of these templates' (by file name)?"""
-        # A page of unknown template: any listing may hold it.
-        return self.dirty is None or any(
-            name not in self.templates or self.templates[name] in templates
-            for name in self.dirty
+        # A page of unknown template: any listing may hold it. After an
+        # addition (begin_structural) a listing may have a new page: all run.
+        return (
+            self.dirty is None
+            or self.structural
+            or any(
+                name not in self.templates or self.templates[name] in templates
+                for name in self.dirty
+            )
         )
 
     def reads_of(self, name: str, entries: list[tuple]) -> frozenset[tuple]:
@@ -169,7 +230,11 @@ class State:
         if self.dirty is None:
             return False
         outputs = self.outputs.get(name)
-        return outputs is not None and self.dirty.isdisjoint(outputs)
+        return (
+            outputs is not None
+            and self.dirty.isdisjoint(outputs)
+            and self.maybe.isdisjoint(outputs)
+        )
 
     def reusable(self, name: str, localcontext: dict, environment) -> Path | None:
         known = self.old.get(name)
@@ -195,6 +260,30 @@ class State:
             log.debug("replay of %s failed: %s", name, error)
             return None
         return Path(previous) if same else None
+
+
+# What Pelican's Writer sets for each page from its name alone (the page's
+# own URLs with RELATIVE_URLS): the same page, the same values.
+PER_PAGE = frozenset({"SITEURL", "localsiteurl", "output_file"})
+
+
+def _is_key(digest) -> bool:
+    """The digest of a content object (its key): ("k", ("content", ...))."""
+    return (
+        type(digest) is tuple
+        and len(digest) == 2
+        and digest[0] == "k"
+        and digest[1][:1] == ("content",)
+    )
+
+
+def _plain_digest(digest) -> bool:
+    """A digest of values only: no object or content key anywhere in it."""
+    if type(digest) is not tuple:
+        return True
+    if digest and digest[0] in ("k", "o"):
+        return False
+    return all(_plain_digest(part) for part in digest)
 
 
 def verify_mode(settings: dict | None) -> bool:
@@ -327,7 +416,11 @@ class TracedTemplate:
         """The Writer writes into a scratch folder (``begin_in_place``): a
         clean page renders as nothing there and is dropped; a dirty one is
         rendered and moved into place whole."""
-        if name in STATE.dirty:
+        if name in STATE.dirty or name not in STATE.old:
+            return self.record(name, localcontext)
+        if name in STATE.maybe and (
+            STATE.reusable(name, localcontext, self.template.environment) is None
+        ):
             return self.record(name, localcontext)
         if STATE.verify:
             self.verify(name, localcontext, Path(sanitised_join(STATE.place, name)))
@@ -498,6 +591,7 @@ def save_traces(pelican) -> None:
     if STATE.in_place:  # the pages not written this round keep their traces
         STATE.kept[STATE.folder_key] = (STATE.env_version, {**STATE.old, **STATE.new})
         STATE.in_place, STATE.dirty, STATE.changed = False, None, set()
+        STATE.maybe, STATE.structural = set(), False
         return
     STATE.prepare()
     if pelican.settings.get("INCREMENTAL_KEEP_IN_MEMORY"):

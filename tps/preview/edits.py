@@ -61,10 +61,17 @@ def held_content(generators: list, path: Path) -> tuple[object, Content] | None:
 
 def read_again(generator, held: Content) -> Content:
     """The file read as the generator read it (the same readers and signals)."""
+    relative = Path(held.source_path).relative_to(generator.path)
+    return read_file(generator, relative)
+
+
+def read_file(generator, relative: Path) -> Content:
+    """``relative`` (to the generator's content folder) read as the generator
+    reads its files: the same readers, classes and signals."""
     articles = isinstance(generator, ArticlesGenerator)
     return generator.readers.read_file(
         base_path=generator.path,
-        path=str(Path(held.source_path).relative_to(generator.path)),
+        path=str(relative),
         content_class=Article if articles else Page,
         context=generator.context,
         preread_signal=signals.article_generator_preread

@@ -25,12 +25,14 @@ from pelican.generators import ArticlesGenerator, StaticGenerator
 from pelican.settings import read_settings
 
 from tps.core.paths import CONTENT, OUTPUT, SETTINGS
+from tps.core.pelican_internals import relist_articles
 from tps.incremental.plugin import STATE, IncrementalWriter, index_content, save_traces
 from tps.incremental.session import intrinsic_key
 from tps.site import search_index
 from tps.site.build import default_cache_root, site_cache, swap_into_place
+from tps.sitemap.sitemap import Sitemap
 
-from . import edits
+from . import edits, structure
 
 log = logging.getLogger(__name__)
 
@@ -106,17 +108,55 @@ class PreviewSite:
         """Apply the changed files: in place when each is a text edit of known
         content, else a full build."""
         started = time.perf_counter()
+        result = None
         with self.lock:
             found = self._text_edits(paths)
             if found is not None:
                 written = self._in_place(found)
                 result = Round("in place", time.perf_counter() - started, written)
-        if found is None:
+            elif (added := self._new_posts(paths)) is not None:
+                try:
+                    written = self._add(added)
+                except BaseException:
+                    # The held lists may be half made again: build in full.
+                    self.pelican, self.generators = None, []
+                    log.warning("preview: a new post could not be added in place")
+                else:
+                    result = Round("in place", time.perf_counter() - started, written)
+        if result is None:
             result = self.build()
         else:
             self._index_search_soon()
         result.changed = [str(p) for p in paths]
         return result
+
+    def _new_posts(self, paths: list[Path]) -> list | None:
+        if self.pelican is None or not STATE.kept.get(str(self.output)):
+            return None
+        return structure.new_posts(self.generators, paths)
+
+    def _add(self, added: list) -> int:
+        """New posts listed with the ones held; the pages whose value that
+        changed replayed, and written where they differ (begin_structural)."""
+        articles = next(g for g in self.generators if type(g) is ArticlesGenerator)
+        before = structure.prints(self.generators)
+        relist_articles(articles, added)
+        after = structure.prints(self.generators)
+        changed = {key for key, value in after.items() if before.get(key) != value}
+        STATE.begin_structural(
+            str(self.output), changed, self.pelican.generators_context
+        )
+        self.dirty = sorted(STATE.dirty)
+        written = self._write_round()
+        # The other lists Pelican makes once every generator has read its
+        # content (the search index, the sitemap's dates, fixed URLs), then
+        # the sitemap of the pages now in place.
+        signals.all_generators_finalized.send(self.generators)
+        sitemap = Sitemap()
+        sitemap.collect_dates(self.generators)
+        sitemap.write(self.pelican)
+        save_traces(self.pelican)
+        return written
 
     def _text_edits(self, paths: list[Path]) -> list[edits.TextEdit] | None:
         if self.pelican is None or not STATE.kept.get(str(self.output)):
@@ -131,8 +171,17 @@ class PreviewSite:
 
     def _in_place(self, found: list[edits.TextEdit]) -> int:
         changed = {intrinsic_key(edit.held): edits.apply(edit) for edit in found}
-        pelican = self.pelican
         self.dirty = sorted(STATE.begin_in_place(str(self.output), changed))
+        written = self._write_round()
+        # Not Pelican's finalized: its other listeners (sitemap, image
+        # stripping, asset fingerprints) write what a text edit cannot change.
+        save_traces(self.pelican)
+        return written
+
+    def _write_round(self) -> int:
+        """The pages of this round, into a scratch folder, then each moved
+        over its namesake; returns how many were written."""
+        pelican = self.pelican
         index_content(self.generators)
         pelican.generators_context["localsiteurl"] = pelican.settings["SITEURL"]
         scratch = Path(
@@ -150,11 +199,7 @@ class PreviewSite:
             move_into_place(scratch, self.output)
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
-        written = STATE.counts["rendered"]
-        # Not Pelican's finalized: its other listeners (sitemap, image
-        # stripping, asset fingerprints) write what a text edit cannot change.
-        save_traces(pelican)
-        return written
+        return STATE.counts["rendered"]
 
     # --- Pelican in this process --------------------------------------------------
 
