@@ -70,6 +70,9 @@ class PreviewSite:
         self.pelican: Pelican | None = None
         self.dirty: list[str] = []  # the pages the last round in place wrote
         self.generators: list = []
+        # The held posts' and pages' prints (structure.prints), taken once a
+        # round's pages are served, so that adding a post takes only one.
+        self.prints: dict | None = None
         self.lock = threading.Lock()  # one round at a time
         self.search_lock = threading.Lock()
         self._search_timer: threading.Timer | None = None
@@ -96,11 +99,12 @@ class PreviewSite:
                 STATE.unsaved = None  # traces of pages that were never served
                 # What this process held may be half replaced: the next
                 # change is a full build too.
-                self.pelican, self.generators = None, []
+                self.pelican, self.generators, self.prints = None, [], None
                 raise
             self._serve_from(pelican, generators)
             pages = STATE.counts["rendered"]
             STATE.save_kept()  # once the pages are served
+            self.prints = structure.prints(generators)
         self._index_search_soon()
         return Round("full", time.perf_counter() - started, pages)
 
@@ -114,12 +118,13 @@ class PreviewSite:
             if found is not None:
                 written = self._in_place(found)
                 result = Round("in place", time.perf_counter() - started, written)
+                self.prints = structure.prints(self.generators)  # once served
             elif (added := self._new_posts(paths)) is not None:
                 try:
                     written = self._add(added)
                 except BaseException:
                     # The held lists may be half made again: build in full.
-                    self.pelican, self.generators = None, []
+                    self.pelican, self.generators, self.prints = None, [], None
                     log.warning("preview: a new post could not be added in place")
                 else:
                     result = Round("in place", time.perf_counter() - started, written)
@@ -139,7 +144,8 @@ class PreviewSite:
         """New posts listed with the ones held; the pages whose value that
         changed replayed, and written where they differ (begin_structural)."""
         articles = next(g for g in self.generators if type(g) is ArticlesGenerator)
-        before = structure.prints(self.generators)
+        before = self.prints or structure.prints(self.generators)
+        self.prints = None  # until the round is done
         relist_articles(articles, added)
         after = structure.prints(self.generators)
         changed = {key for key, value in after.items() if before.get(key) != value}
@@ -156,6 +162,7 @@ class PreviewSite:
         sitemap.collect_dates(self.generators)
         sitemap.write(self.pelican)
         save_traces(self.pelican)
+        self.prints = after
         return written
 
     def _text_edits(self, paths: list[Path]) -> list[edits.TextEdit] | None:
