@@ -135,8 +135,12 @@ class PreviewSite:
         result.changed = [str(p) for p in paths]
         return result
 
+    def _holds_a_site(self) -> bool:
+        """A build's site and traces are held: a change can go in place."""
+        return self.pelican is not None and bool(STATE.kept.get(str(self.output)))
+
     def _new_posts(self, paths: list[Path]) -> list | None:
-        if self.pelican is None or not STATE.kept.get(str(self.output)):
+        if not self._holds_a_site():
             return None
         return structure.new_posts(self.generators, paths)
 
@@ -166,7 +170,7 @@ class PreviewSite:
         return written
 
     def _text_edits(self, paths: list[Path]) -> list[edits.TextEdit] | None:
-        if self.pelican is None or not STATE.kept.get(str(self.output)):
+        if not self._holds_a_site():
             return None
         found = []
         for path in paths:
